@@ -1,0 +1,199 @@
+"""Configuration: where it is found and how the layers merge.
+
+Layers, later ones winning (``merge_layers`` is the one place this happens):
+
+1. defaults (the fields below);
+2. the user file, ``$XDG_CONFIG_HOME/tonecheck/config.yaml``;
+3. the nearest project file walking up from the checked file (or the cwd):
+   ``.tonecheck.yaml`` / ``.tonecheck.yml``, or ``[tool.tonecheck]`` in ``pyproject.toml``;
+4. an explicit ``--config FILE`` (or ``Linter(config=PATH)``);
+5. command-line flags or keyword arguments.
+
+A later layer replaces each key it sets, except ``packs`` (every layer's packs
+load) and ``severity`` (per-rule overrides merge, later entries winning).
+Pack paths are relative to the file that names them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tonecheck.errors import ConfigError, SourceError
+from tonecheck.schema import Severity
+from tonecheck.yamlsource import load_located
+
+CONFIG_NAMES = (".tonecheck.yaml", ".tonecheck.yml")
+PYPROJECT = "pyproject.toml"
+DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.eml", "*.html", "*.htm")
+
+FailOn = Literal["error", "warning", "info", "hint", "never"]
+
+
+class Settings(BaseModel):
+    """What a configuration file (or keyword arguments to ``Linter``) may set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    packs: list[str] = Field(default_factory=list, description="Extra rule pack files or folders.")
+    builtin: bool = Field(default=True, description="Load the packs shipped with tonecheck.")
+    select: list[str] = Field(default_factory=list, description="Rule ids, prefixes or categories to run (empty: all).")
+    ignore: list[str] = Field(default_factory=list, description="Rule ids, prefixes or categories to skip.")
+    severity: dict[str, Severity] = Field(default_factory=dict, description="Severity per rule id, prefix or category.")
+    fail_on: FailOn = Field(default="warning", description="Lowest severity that makes `check` exit 1.")
+    model: str | None = Field(default=None, description="An installed spaCy pipeline name or path (default: rule-based).")
+    include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE), description="File globs checked in directories.")
+
+
+class Config(Settings):
+    """Merged, validated settings plus where they came from. Immutable once built."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: tuple[str, ...] = Field(default=(), description="Files that contributed, in merge order.")
+
+    @property
+    def pack_paths(self) -> list[Path]:
+        return [Path(p) for p in self.packs]
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "tonecheck" / "config.yaml"
+
+
+def find_project_config(start: Path) -> Path | None:
+    """The nearest `.tonecheck.yaml` or `pyproject.toml` with `[tool.tonecheck]` at or above ``start``."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and _has_tool_section(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_section(path: Path) -> bool:
+    try:
+        return "tonecheck" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def read_layer(path: Path) -> dict[str, Any]:
+    """One configuration file as a validated partial dict (only the keys it sets)."""
+    path = Path(path)
+    if path.name == PYPROJECT or path.suffix == ".toml":
+        data, line_of = _read_toml(path)
+    else:
+        try:
+            doc = load_located(path)
+        except SourceError as exc:
+            raise ConfigError(exc.path, exc.line, exc.detail) from None
+        data = doc.data if doc.data is not None else {}
+        line_of = doc.line_of
+    if not isinstance(data, dict):
+        raise ConfigError(path, line_of(()), "a configuration file is a mapping of settings (see the README)")
+    data = {k.replace("-", "_") if isinstance(k, str) else k: v for k, v in data.items()}
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = list(err["loc"])
+        field = ".".join(str(p) for p in loc)
+        if err["type"] == "extra_forbidden":
+            message = f"unknown setting `{loc[-1]}`; known settings: " + ", ".join(Settings.model_fields)
+        else:
+            message = err["msg"] + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
+        raise ConfigError(path, line_of(loc), message, field=field) from None
+    base = path.resolve().parent
+    if "packs" in data:
+        data["packs"] = [str((base / p).resolve()) for p in data["packs"]]
+    data["sources"] = (str(path),)
+    return data
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot read configuration: {exc}") from None
+    data = table.get("tool", {}).get("tonecheck", {})
+    lines = text.splitlines()
+
+    def line_of(loc: Any) -> int | None:
+        # tomllib keeps no positions: find the key inside the [tool.tonecheck] table.
+        in_section = False
+        key = str(loc[0]) if loc else None
+        for number, line in enumerate(lines, 1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                in_section = stripped.startswith("[tool.tonecheck")
+                if in_section and key is None:
+                    return number
+                continue
+            if in_section and key and re.match(rf"{re.escape(key).replace('_', '[-_]')}\s*=", stripped):
+                return number
+        return None
+
+    return data, line_of
+
+
+def merge_layers(*layers: dict[str, Any]) -> Config:
+    """Merge partial settings dicts, later layers winning, and validate once."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if key == "packs":
+                merged["packs"] = merged.get("packs", []) + list(value)
+            elif key == "severity":
+                merged["severity"] = {**merged.get("severity", {}), **value}
+            elif key == "sources":
+                merged["sources"] = tuple(merged.get("sources", ())) + tuple(value)
+            else:
+                merged[key] = value
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(None, None, f"{err['msg']} (got {err.get('input')!r})", field=field) from None
+
+
+def resolve_config(
+    start: Path | None = None,
+    *,
+    config_file: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    use_user: bool = True,
+) -> Config:
+    """Build the effective configuration for a file or folder (default: the cwd)."""
+    layers: list[dict[str, Any]] = []
+    user = user_config_path()
+    if use_user and user.is_file():
+        layers.append(read_layer(user))
+    project = find_project_config(start or Path.cwd())
+    if project is not None and (config_file is None or project.resolve() != Path(config_file).resolve()):
+        layers.append(read_layer(project))
+    if config_file is not None:
+        if not Path(config_file).is_file():
+            raise ConfigError(config_file, None, "configuration file not found")
+        layers.append(read_layer(Path(config_file)))
+    if overrides:
+        flags = {k: v for k, v in overrides.items() if v is not None}
+        if "packs" in flags:
+            flags["packs"] = [str(Path(p).resolve()) for p in flags["packs"]]
+        layers.append(flags)
+    return merge_layers(*layers)

@@ -1,0 +1,183 @@
+"""Compiles rules into spaCy matchers and turns matches into raw hits.
+
+All enabled rules share one ``Matcher``, one ``PhraseMatcher`` per match attribute
+and (when the pipeline parses) one ``DependencyMatcher``, so a document is
+matched in a single pass whatever the number of rules. ``unless`` vetoes are
+compiled into the same matchers under their own keys.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.attrs import LEMMA, LOWER, NORM
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from tonecheck.nlp import LEMMA_COMPONENT
+from tonecheck.packs import LoadedRule
+from tonecheck.schema import Severity
+
+_ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule matched tokens ``start:end`` of a document."""
+
+    rule: LoadedRule
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Veto:
+    rule_index: int
+    within: str | int
+
+
+class CompiledRules:
+    """The rules of one linter, compiled for one pipeline."""
+
+    def __init__(self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str]):
+        self.nlp = nlp
+        # Rules whose needs the pipeline cannot meet are kept aside, not matched.
+        self.rules = [r for r in rules if r.rule.needs <= features]
+        self.skipped = [r for r in rules if not r.rule.needs <= features]
+        vocab = nlp.vocab
+        self.matcher = Matcher(vocab, validate=False)  # patterns were validated at load
+        self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
+        self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
+        self.trigger_of: dict[int, int] = {}  # match key -> rule index
+        self.veto_of: dict[int, _Veto] = {}
+        phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
+        strings = vocab.strings
+
+        for i, loaded in enumerate(self.rules):
+            rule = loaded.rule
+            key = rule.id
+            self.trigger_of[strings.add(key)] = i
+            for phrase in rule.phrases:
+                phrase_jobs.append((rule.match, phrase, key))
+            if rule.tokens:
+                self.matcher.add(key, rule.tokens)
+            if rule.dependency and self.dep_matcher is not None:
+                self.dep_matcher.add(key, rule.dependency)
+            for j, entry in enumerate(rule.unless):
+                vkey = f"{rule.id}#unless{j}"
+                self.veto_of[strings.add(vkey)] = _Veto(i, entry.within)
+                for phrase in entry.phrases:
+                    phrase_jobs.append((entry.match, phrase, vkey))
+                if entry.tokens:
+                    self.matcher.add(vkey, entry.tokens)
+        self._add_phrases(phrase_jobs)
+
+    def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
+        # Pattern docs go through the same normalisation as the text; lemma
+        # patterns also need the lemma component, the others only the tokenizer.
+        lemma_texts = [phrase for attr, phrase, _ in jobs if attr == "lemma"]
+        lemma_docs = iter(self._lemmatized(lemma_texts))
+        by_key: dict[tuple[str, str], list[Doc]] = defaultdict(list)
+        for attr, phrase, key in jobs:
+            doc = next(lemma_docs) if attr == "lemma" else self.nlp.make_doc(phrase)
+            by_key[(attr, key)].append(doc)
+        for (attr, key), docs in by_key.items():
+            self.phrase_matchers[attr].add(key, docs)
+        self.phrase_matchers = {a: m for a, m in self.phrase_matchers.items() if len(m)}
+
+    def _lemmatized(self, texts: list[str]) -> list[Doc]:
+        lemmas = self.nlp.get_pipe(LEMMA_COMPONENT)
+        return [lemmas(self.nlp.make_doc(t)) for t in texts]
+
+    def match(self, doc: Doc) -> list[Hit]:
+        """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
+        raw: list[tuple[int, int, int]] = list(self.matcher(doc))
+        for matcher in self.phrase_matchers.values():
+            raw.extend(matcher(doc))
+        if self.dep_matcher is not None and len(self.dep_matcher):
+            for key, token_ids in self.dep_matcher(doc):
+                raw.append((key, min(token_ids), max(token_ids) + 1))
+        if not raw:
+            return []
+        triggers: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        vetoes: dict[int, list[tuple[int, int, str | int]]] = defaultdict(list)
+        for key, start, end in raw:
+            index = self.trigger_of.get(key)
+            if index is not None:
+                triggers[index].append((start, end))
+            else:
+                veto = self.veto_of[key]
+                vetoes[veto.rule_index].append((start, end, veto.within))
+        if not triggers:
+            return []
+        sent_starts = _sentence_starts(doc) if vetoes else []
+        hits: list[Hit] = []
+        for index, spans in triggers.items():
+            rule_vetoes = vetoes.get(index, ())
+            for start, end in _longest_first(spans):
+                if rule_vetoes and _vetoed(start, end, rule_vetoes, sent_starts, len(doc)):
+                    continue
+                hits.append(Hit(self.rules[index], start, end))
+        return _one_per_category(hits)
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    return [sent.start for sent in doc.sents]
+
+
+def _sentence_bounds(i: int, starts: list[int], length: int) -> tuple[int, int]:
+    k = bisect_right(starts, i) - 1
+    begin = starts[k] if k >= 0 else 0
+    end = starts[k + 1] if k + 1 < len(starts) else length
+    return begin, end
+
+
+def _vetoed(
+    start: int, end: int, vetoes: Sequence[tuple[int, int, str | int]], starts: list[int], length: int
+) -> bool:
+    sent_begin, sent_end = _sentence_bounds(start, starts, length)
+    for v_start, v_end, within in vetoes:
+        if within == "sentence":
+            lo, hi = sent_begin, sent_end
+        else:
+            lo, hi = max(sent_begin, start - int(within)), end
+        if v_start >= lo and v_end <= hi:
+            return True
+    return False
+
+
+def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop spans of one rule that overlap a longer (or earlier) one."""
+    taken: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
+        if all(end <= t_start or start >= t_end for t_start, t_end in taken):
+            taken.append((start, end))
+    return sorted(taken)
+
+
+def _one_per_category(hits: list[Hit]) -> list[Hit]:
+    """Where rules of one category overlap, report the most severe, then the longest.
+
+    Two rules of the same category on the same words say the same thing twice;
+    different categories on the same words are different problems and both stay.
+    """
+    if len(hits) < 2:
+        return hits
+    ranked = sorted(
+        hits,
+        key=lambda h: (-Severity(h.rule.rule.severity).rank, h.start - h.end, h.start, h.rule.id),
+    )
+    kept: list[Hit] = []
+    for hit in ranked:
+        category = hit.rule.rule.category
+        if any(
+            k.rule.rule.category == category and hit.start < k.end and k.start < hit.end for k in kept
+        ):
+            continue
+        kept.append(hit)
+    kept.sort(key=lambda h: (h.start, h.end, h.rule.id))
+    return kept

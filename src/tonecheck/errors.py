@@ -1,0 +1,63 @@
+"""Errors a user can act on: each names the file, the line and what to change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TonecheckError(Exception):
+    """Base class for every error tonecheck reports without a traceback."""
+
+
+class SourceError(TonecheckError):
+    """A problem in a user-supplied file (rule pack or configuration)."""
+
+    def __init__(
+        self,
+        path: Path | str | None,
+        line: int | None,
+        message: str,
+        *,
+        rule: str | None = None,
+        field: str | None = None,
+    ):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.rule = rule
+        self.field = field
+        self.detail = message
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = self.path or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+        parts = []
+        if self.rule:
+            parts.append(f"rule `{self.rule}`")
+        if self.field:
+            parts.append(f"field `{self.field}`")
+        context = (", ".join(parts) + ": ") if parts else ""
+        return f"{where}: {context}{self.detail}"
+
+
+class PackError(SourceError):
+    """A rule pack that cannot be loaded."""
+
+
+class ConfigError(SourceError):
+    """A configuration file or option that cannot be used."""
+
+
+class PipelineError(TonecheckError):
+    """The requested spaCy pipeline cannot be loaded."""
+
+
+class InputError(TonecheckError):
+    """An input text that cannot be linted (not UTF-8, binary, unreadable)."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.detail = message
+        super().__init__(f"{path}: {message}")
+

@@ -1,0 +1,219 @@
+"""The public entry point: ``Linter`` turns texts into ``Report`` objects.
+
+Thread safety: a ``Linter`` holds spaCy matchers and a shared vocabulary, which
+spaCy does not document as safe for concurrent use. Use one ``Linter`` per
+thread, or ``check_many(n_process=N)`` for parallel work; a single ``Linter``
+used from one thread at a time (as the language server does) is fine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
+
+from tonecheck.config import Config, resolve_config
+from tonecheck.engine import CompiledRules, Hit
+from tonecheck.errors import ConfigError
+from tonecheck.models import Finding, Report
+from tonecheck.nlp import get_pipeline, pipeline_features
+from tonecheck.packs import LoadedRule, builtin_pack_paths, load_pack, pack_files
+from tonecheck.schema import Severity
+from tonecheck.selection import is_enabled, severity_for, unknown_entries
+
+
+def load_rules(config: Config) -> list[LoadedRule]:
+    """Every rule of the configured packs, before selection, in pack order."""
+    paths = builtin_pack_paths() if config.builtin else []
+    paths += pack_files(config.pack_paths)
+    rules: list[LoadedRule] = []
+    where: dict[str, LoadedRule] = {}
+    for path in paths:
+        _, loaded = load_pack(path)
+        for rule in loaded:
+            if rule.id in where:
+                first = where[rule.id]
+                raise ConfigError(
+                    rule.path, rule.line,
+                    f"rule id `{rule.id}` is already defined in {first.path}:{first.line}; "
+                    "rule ids must be unique across all loaded packs",
+                    rule=rule.id,
+                )
+            where[rule.id] = rule
+            rules.append(rule)
+    return rules
+
+
+def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
+    for setting, entries in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
+        unknown = unknown_entries(entries, rules)
+        if unknown:
+            source = config.sources[-1] if config.sources else None
+            raise ConfigError(
+                source, None,
+                f"`{unknown[0]}` names no rule, rule prefix or category; "
+                "run `tonecheck rules` to list them",
+                field=setting,
+            )
+
+
+@lru_cache(maxsize=32)
+def _compiled(model: str | None, rules: tuple[LoadedRule, ...]) -> CompiledRules:
+    # Keyed on the rule objects themselves: packs are cached per file and mtime,
+    # so the same packs compile once per process however many Linters exist.
+    nlp = get_pipeline(model)
+    return CompiledRules(nlp, rules, pipeline_features(nlp))
+
+
+class Linter:
+    """Lints reply drafts with the configured rule packs.
+
+    ``Linter()`` finds its configuration from the current directory;
+    ``Linter(config=Config(...))`` or ``Linter(config="path/to/.tonecheck.yaml")``
+    uses the given one; keyword arguments (``select=[...]``, ``packs=[...]``...)
+    override single settings.
+    """
+
+    def __init__(self, config: Config | str | os.PathLike[str] | None = None, **settings: Any):
+        if isinstance(config, Config):
+            if settings:
+                config = Config.model_validate({**config.model_dump(), **settings})
+        else:
+            config = resolve_config(
+                config_file=Path(config) if config is not None else None,
+                overrides=settings or None,
+            )
+        self.config: Config = config
+        all_rules = load_rules(config)
+        _check_selection(config, all_rules)
+        self.severities = {r.id: severity_for(r, config.severity) for r in all_rules}
+        enabled = tuple(r for r in all_rules if is_enabled(r, config.select, config.ignore))
+        self._compiled = _compiled(config.model, enabled)
+        self.nlp = self._compiled.nlp
+
+    @property
+    def rules(self) -> list[LoadedRule]:
+        """The enabled rules that run on this pipeline."""
+        return list(self._compiled.rules)
+
+    @property
+    def skipped_rules(self) -> list[LoadedRule]:
+        """Enabled rules that need a parser or tagger the pipeline lacks."""
+        return list(self._compiled.skipped)
+
+    def check(self, text: str, *, path: str | None = None) -> Report:
+        """Lint one text."""
+        return self._report(text, self.nlp(text), path)
+
+    def check_many(
+        self, texts: Iterable[str], *, n_process: int = 1, batch_size: int = 128
+    ) -> Iterator[Report]:
+        """Lint many texts, yielding one report per text in input order.
+
+        With ``n_process > 1`` the texts are split into batches linted by worker
+        processes that each reuse this linter's compiled rules.
+        """
+        if n_process == -1:
+            n_process = os.cpu_count() or 1
+        if n_process <= 1:
+            for text, doc in zip_docs(texts, self.nlp, batch_size):
+                yield self._report(text, doc, None)
+            return
+        yield from _parallel(self, texts, n_process, batch_size)
+
+    def _report(self, text: str, doc: Doc, path: str | None) -> Report:
+        hits = self._compiled.match(doc)
+        if not hits:
+            return Report(path=path)
+        return Report(path=path, findings=[self._finding(text, doc, hit, _LineIndex(text)) for hit in hits])
+
+    def _finding(self, text: str, doc: Doc, hit: Hit, lines: _LineIndex) -> Finding:
+        rule = hit.rule.rule
+        start = doc[hit.start].idx
+        last = doc[hit.end - 1]
+        end = last.idx + len(last.text)
+        match = text[start:end]
+        line, column = lines.position(start)
+        end_line, end_column = lines.position(end)
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=self.severities.get(rule.id, rule.severity),
+            message=rule.message.replace("{match}", match),
+            start=start,
+            end=end,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            match=match,
+            suggestions=[_match_case(s, match) for s in rule.suggestions.replace],
+            advice=rule.suggestions.advice,
+            explanation=rule.explanation.strip(),
+        )
+
+
+def zip_docs(texts: Iterable[str], nlp: Any, batch_size: int) -> Iterator[tuple[str, Doc]]:
+    """Stream (text, doc) pairs without holding the whole input in memory."""
+    for doc, text in nlp.pipe(((t, t) for t in texts), batch_size=batch_size, as_tuples=True):
+        yield text, doc
+
+
+class _LineIndex:
+    def __init__(self, text: str):
+        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+def _match_case(replacement: str, match: str) -> str:
+    """A replacement for a capitalised match starts with a capital too."""
+    if replacement and match[:1].isupper() and replacement[:1].islower():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+# -- parallel linting ---------------------------------------------------------
+
+_WORKER: Linter | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER
+    _WORKER = Linter(config=config)
+
+
+def _work(batch: list[str]) -> list[Report]:
+    assert _WORKER is not None
+    return list(_WORKER.check_many(batch, n_process=1, batch_size=len(batch) or 1))
+
+
+def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _parallel(linter: Linter, texts: Iterable[str], n_process: int, batch_size: int) -> Iterator[Report]:
+    # fork shares the already-compiled rules copy-on-write; elsewhere spawn rebuilds them.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with context.Pool(n_process, initializer=_init_worker, initargs=(linter.config,)) as pool:
+        for reports in pool.imap(_work, _batches(texts, batch_size)):
+            yield from reports
+
+
+__all__ = ["Linter", "load_rules", "Severity"]

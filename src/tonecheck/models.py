@@ -1,0 +1,47 @@
+"""The result model every front end shares: findings and reports.
+
+These models are the public, versioned shape of tonecheck's output. Changing a
+field name or meaning needs a new ``SCHEMA_VERSION`` (see docs/json-schema.md).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tonecheck.schema import Severity
+
+SCHEMA_VERSION = 1
+
+
+class Finding(BaseModel):
+    """One problem in a text. Offsets are 0-based characters (code points), end exclusive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str = Field(description="Dotted rule id, e.g. `isolating.only-one`.")
+    category: str = Field(description="`denigrating`, `isolating`, `liability`, `inflammatory` or a pack's own.")
+    severity: Severity
+    message: str
+    start: int = Field(ge=0, description="Offset of the first character of the match.")
+    end: int = Field(ge=0, description="Offset just past the match: text[start:end] == match.")
+    line: int = Field(ge=1, description="1-based line of `start`.")
+    column: int = Field(ge=1, description="1-based column of `start`, in characters.")
+    end_line: int = Field(ge=1)
+    end_column: int = Field(ge=1, description="1-based column just past the match.")
+    match: str
+    suggestions: list[str] = Field(default_factory=list, description="Replacement texts for the matched span.")
+    advice: str | None = Field(default=None, description="How to rewrite, when a replacement alone is not enough.")
+    explanation: str = Field(description="Why this phrasing hurts the exchange.")
+
+
+class Report(BaseModel):
+    """The findings for one text, sorted by position."""
+
+    path: str | None = Field(default=None, description="File the text came from; `-` for stdin; None from the API.")
+    findings: list[Finding] = Field(default_factory=list)
+
+    def __bool__(self) -> bool:  # `if report:` reads as "has findings"
+        return bool(self.findings)
+
+    def at_or_above(self, level: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity.rank >= level.rank]

@@ -1,0 +1,138 @@
+"""The spaCy pipeline tonecheck matches against.
+
+The default is ``spacy.blank("en")`` with rule-based components only, so nothing
+is ever downloaded. Normalisation is pushed into the vocabulary (lexeme norms and
+tokenizer special cases) rather than done per token, so it costs nothing per
+document; only the lemma lookup runs per token, as spaCy's own lookup
+lemmatizer would.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import spacy
+import yaml
+from spacy.attrs import NORM, ORTH
+from spacy.language import Language
+import srsly
+from spacy.tokens import Doc
+
+from tonecheck.errors import PipelineError
+
+LEMMA_COMPONENT = "tonecheck_lemmas"
+
+
+def _normalization() -> dict[str, Any]:
+    text = resources.files("tonecheck").joinpath("data/normalization.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _lookup_table(lang: str, table: str) -> dict[str, str]:
+    """A raw table from spacy-lookups-data, with its string keys (spaCy's Table hashes them)."""
+    try:
+        import spacy_lookups_data
+    except ImportError:  # the tables are an optimisation of matching, not a requirement
+        return {}
+    path = resources.files(spacy_lookups_data).joinpath(f"data/{lang}_{table}.json.gz")
+    if not path.is_file():
+        return {}
+    return srsly.read_gzip_json(str(path))
+
+
+def _casings(word: str) -> set[str]:
+    return {word, word.lower(), word.upper(), word.capitalize()}
+
+
+def _install_norms(nlp: Language) -> None:
+    """British/American spellings, typos and chat-speak share one NORM."""
+    table = _normalization()
+    norms: dict[str, str] = {}
+    norms.update(_lookup_table(nlp.lang, "lexeme_norm"))
+    norms.update(table.get("norms", {}))
+    vocab = nlp.vocab
+    for word, norm in norms.items():
+        for form in _casings(word):
+            vocab[form].norm_ = norm
+    # New lexemes (other casings) get the same norms through the attribute getter.
+    default = vocab.lex_attr_getters.get(NORM)
+
+    def get_norm(string: str) -> str:
+        found = norms.get(string.lower())
+        if found is not None:
+            return found
+        return default(string) if default else string.lower()
+
+    vocab.lex_attr_getters[NORM] = get_norm
+    for word, pieces in table.get("split", {}).items():
+        for form in _casings(word):
+            # Keep each piece's original casing so offsets and text stay exact.
+            out, pos = [], 0
+            for orth, norm in pieces:
+                out.append({ORTH: form[pos : pos + len(orth)], NORM: norm})
+                pos += len(orth)
+            nlp.tokenizer.add_special_case(form, out)
+
+
+@Language.factory(LEMMA_COMPONENT, default_config={})
+def make_lemmas(nlp: Language, name: str) -> LookupLemmas:
+    return LookupLemmas(nlp)
+
+
+class LookupLemmas:
+    """Sets every token's lemma from spacy-lookups-data, keyed on its NORM.
+
+    Keying on the norm (not the text, as spaCy's lookup lemmatizer does) makes
+    lemmas lower-case and spelling-normalised: "Apologised" -> "apologize".
+    """
+
+    def __init__(self, nlp: Language):
+        strings = nlp.vocab.strings
+        self.table: dict[int, int] = {}
+        lookups = _lookup_table(nlp.lang, "lemma_lookup")
+        get_norm = nlp.vocab.lex_attr_getters.get(NORM, str.lower)
+        for word, lemma in lookups.items():
+            key = strings.add(get_norm(word))
+            self.table.setdefault(key, strings.add(get_norm(lemma)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        table = self.table
+        for token in doc:
+            norm = token.norm
+            token.lemma = table.get(norm, norm)
+        return doc
+
+
+@lru_cache(maxsize=8)
+def get_pipeline(model: str | None = None) -> Language:
+    """The pipeline for ``model`` (None: the blank rule-based one), built once per process."""
+    if model is None:
+        nlp = spacy.blank("en")
+    else:
+        try:
+            nlp = spacy.load(model)
+        except (OSError, ImportError) as exc:
+            raise PipelineError(
+                f"cannot load the spaCy pipeline `{model}`: {' '.join(str(exc).split())[:300]}. "
+                "Install it as a Python package or give the path of a saved pipeline, "
+                "or remove the `model` setting to use tonecheck's built-in rule-based pipeline."
+            ) from None
+    _install_norms(nlp)
+    if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
+        nlp.add_pipe("sentencizer")
+    nlp.add_pipe(LEMMA_COMPONENT, last=True)
+    return nlp
+
+
+def pipeline_features(nlp: Language) -> frozenset[str]:
+    """Which annotation-producing components the pipeline has (for `requires:`)."""
+    names = set(nlp.pipe_names)
+    features = set()
+    for feature in ("parser", "tagger", "morphologizer", "ner"):
+        if feature in names or any(
+            feature in (nlp.get_pipe_meta(n).factory or "") for n in names
+        ):
+            features.add(feature)
+    return frozenset(features)
