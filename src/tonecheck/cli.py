@@ -1,0 +1,311 @@
+"""The `tonecheck` command line.
+
+Exit codes (``Exit``): 0 nothing at or above the fail level, 1 findings at or
+above it, 2 a usage, configuration, pack or input error. Heavy modules (spaCy)
+are imported inside the commands that need them, so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tonecheck.config import Config
+    from tonecheck.linter import Linter
+
+
+class Exit(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    ERROR = 2
+
+
+FORMATS = ("text", "json", "sarif", "github")
+FAIL_LEVELS = ("error", "warning", "info", "hint", "never")
+
+
+def _split_list(values: list[str] | None) -> list[str] | None:
+    """`--select a,b --select c` -> [a, b, c]; None when the flag was not given."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tonecheck",
+        description="Lint customer-support reply drafts for tone before they are sent.",
+    )
+    parser.add_argument("--version", action="version", version=f"tonecheck {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="PATH", help="configuration file (.tonecheck.yaml or pyproject.toml)")
+    common.add_argument("--pack", action="append", type=Path, metavar="PATH", help="extra rule pack file or folder (repeatable)")
+    common.add_argument("--no-builtin", action="store_true", help="do not load the built-in packs")
+    common.add_argument("--select", action="append", metavar="RULES", help="rule ids, prefixes or categories to run (comma-separated, repeatable)")
+    common.add_argument("--ignore", action="append", metavar="RULES", help="rule ids, prefixes or categories to skip")
+    common.add_argument("--model", metavar="NAME_OR_PATH", help="an installed spaCy pipeline to use instead of the rule-based default")
+
+    check = sub.add_parser("check", parents=[common], help="lint files, folders or stdin")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; `-` or nothing reads stdin")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest severity that exits 1 (default: warning)")
+    check.add_argument("--include", action="append", metavar="GLOB", help="file globs to check inside folders (default: *.txt *.md *.eml *.html ...)")
+    check.set_defaults(run=cmd_check)
+
+    rules = sub.add_parser("rules", parents=[common], help="list the rules with their id, category and severity")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.set_defaults(run=cmd_rules)
+
+    explain = sub.add_parser("explain", parents=[common], help="explain a rule: why it hurts and what to write instead")
+    explain.add_argument("rule", metavar="RULE")
+    explain.set_defaults(run=cmd_explain)
+
+    test_rules = sub.add_parser("test-rules", help="check every rule's own flag/pass examples")
+    test_rules.add_argument("packs", nargs="*", type=Path, metavar="PACK", help="pack files or folders (default: the built-in packs)")
+    test_rules.add_argument("--model", metavar="NAME_OR_PATH")
+    test_rules.set_defaults(run=cmd_test_rules)
+    return parser
+
+
+def _version() -> str:
+    from tonecheck import __version__
+
+    return __version__
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    flags: dict[str, Any] = {
+        "select": _split_list(args.select),
+        "ignore": _split_list(args.ignore),
+        "packs": [str(p) for p in args.pack] if args.pack else None,
+        "builtin": False if args.no_builtin else None,
+        "model": args.model,
+    }
+    if getattr(args, "fail_on", None):
+        flags["fail_on"] = args.fail_on
+    if getattr(args, "include", None):
+        flags["include"] = _split_list(args.include)
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+class _Linters:
+    """One Linter per distinct configuration (files in different folders may differ)."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.by_config: dict[str, Linter] = {}
+
+    def config_for(self, start: Path | None) -> Config:
+        from tonecheck.config import resolve_config
+
+        return resolve_config(start, config_file=self.args.config, overrides=_overrides(self.args))
+
+    def linter_for(self, config: Config) -> Linter:
+        from tonecheck.linter import Linter
+
+        key = config.model_dump_json()
+        if key not in self.by_config:
+            self.by_config[key] = Linter(config=config)
+        return self.by_config[key]
+
+
+def _walk(path: Path, include: Sequence[str]) -> Iterator[Path]:
+    if not path.is_dir():
+        yield path
+        return
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and any(fnmatch.fnmatch(name, g) for g in include):
+                yield Path(root) / name
+
+
+def read_input(path: Path | None) -> str:
+    """The text of a file or stdin; raise InputError for binary or non-UTF-8 data."""
+    from tonecheck.errors import InputError
+
+    name = "-" if path is None else str(path)
+    try:
+        data = sys.stdin.buffer.read() if path is None else path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "no such file or directory") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror}") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(name, "binary file (contains NUL bytes); skipped")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            name,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it first, e.g. `iconv -f latin1 -t utf-8`",
+        ) from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tonecheck.errors import InputError
+    from tonecheck.formatters import FORMATTERS, Checked, Context
+    from tonecheck.schema import Severity
+
+    linters = _Linters(args)
+    checked: list[Checked] = []
+    input_errors = 0
+    fail_levels: dict[str, str] = {}
+    rules: dict[str, Any] = {}
+    targets: list[Path | None] = [None if p == "-" else Path(p) for p in args.paths] or [None]
+
+    for target in targets:
+        config = linters.config_for(target)
+        files = [None] if target is None else list(_walk(target, config.include))
+        for file in files:
+            # Files inside a folder may sit under a closer configuration file.
+            file_config = config if file is None or file == target else linters.config_for(file)
+            linter = linters.linter_for(file_config)
+            rules.update({r.id: r for r in linter.rules})
+            name = "-" if file is None else str(file)
+            try:
+                text = read_input(file)
+            except InputError as exc:
+                print(f"tonecheck: error: {exc}", file=sys.stderr)
+                input_errors += 1
+                continue
+            report = linter.check(text, path=name)
+            fail_levels[name] = file_config.fail_on
+            checked.append(Checked(report, text))
+
+    output = FORMATTERS[args.format](checked, Context(rules=rules))
+    if output:
+        sys.stdout.write(output)
+    failed = any(
+        fail_levels[item.report.path] != "never"
+        and item.report.at_or_above(Severity(fail_levels[item.report.path]))
+        for item in checked
+    )
+    if input_errors:
+        return Exit.ERROR
+    return Exit.FINDINGS if failed else Exit.OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    import json
+
+    linter = _Linters(args).linter_for(_Linters(args).config_for(None))
+    rows = sorted(linter.rules + linter.skipped_rules, key=lambda r: r.id)
+    if args.format == "json":
+        data = [
+            {
+                "id": r.id,
+                "category": r.rule.category,
+                "severity": linter.severities[r.id].value,
+                "pack": r.pack,
+                "message": r.rule.message,
+                "runs": r not in linter.skipped_rules,
+            }
+            for r in rows
+        ]
+        print(json.dumps(data, indent=2))
+    elif args.format == "markdown":
+        print(_rules_markdown(rows))
+    else:
+        width = max((len(r.id) for r in rows), default=10)
+        cat_width = max((len(r.rule.category) for r in rows), default=10)
+        print(f"{'RULE':<{width}}  {'CATEGORY':<{cat_width}}  SEVERITY  PACK")
+        for r in rows:
+            note = "  (needs " + ", ".join(sorted(r.rule.needs)) + ")" if r in linter.skipped_rules else ""
+            print(f"{r.id:<{width}}  {r.rule.category:<{cat_width}}  {linter.severities[r.id].value:<8}  {r.pack}{note}")
+    return Exit.OK
+
+
+def _rules_markdown(rows: Sequence[Any]) -> str:
+    out = ["# tonecheck rules", "", "Generated by `tonecheck rules --format markdown`; do not edit by hand.", ""]
+    for r in rows:
+        rule = r.rule
+        out += [f"### {r.id}", "", f"*{rule.category}*, {rule.severity.value}, pack `{r.pack}`", ""]
+        out += [rule.explanation.strip(), ""]
+        if rule.suggestions.replace:
+            out.append("Try instead: " + "; ".join(f"“{s}”" for s in rule.suggestions.replace))
+            out.append("")
+        if rule.suggestions.advice:
+            out += [rule.suggestions.advice.strip(), ""]
+        out.append("Flagged: " + " / ".join(f"“{t}”" for t in rule.examples.flag))
+        out.append("")
+        out.append("Not flagged: " + " / ".join(f"“{t}”" for t in rule.examples.pass_))
+        out.append("")
+    return "\n".join(out)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from tonecheck.errors import ConfigError
+    from tonecheck.linter import load_rules
+    from tonecheck.selection import specificity
+
+    config = _Linters(args).config_for(None)
+    rules = load_rules(config)
+    exact = [r for r in rules if specificity(args.rule, r) == 1000]
+    if not exact:
+        close = sorted(r.id for r in rules if specificity(args.rule, r) is not None)
+        hint = ("; rules under it: " + ", ".join(close[:10])) if close else "; run `tonecheck rules` to list them"
+        raise ConfigError(None, None, f"no rule `{args.rule}`{hint}")
+    loaded = exact[0]
+    rule = loaded.rule
+    print(f"{rule.id}  ({rule.category}, {rule.severity.value}; pack {loaded.pack}, {loaded.path}:{loaded.line})")
+    print()
+    print(rule.explanation.strip())
+    if rule.suggestions.replace:
+        print("\nTry instead:")
+        for s in rule.suggestions.replace:
+            print(f"  - {s}")
+    if rule.suggestions.advice:
+        print(f"\n{rule.suggestions.advice.strip()}")
+    print("\nFlagged:")
+    for text in rule.examples.flag:
+        print(f"  ✗ {text}")
+    print("Not flagged:")
+    for text in rule.examples.pass_:
+        print(f"  ✓ {text}")
+    return Exit.OK
+
+
+def cmd_test_rules(args: argparse.Namespace) -> int:
+    from tonecheck.rule_examples import run_examples
+
+    result = run_examples(args.packs, model=args.model)
+    for failure in result.failures:
+        print(failure.render())
+    skipped = f", {len(result.skipped)} skipped (pipeline lacks what they need)" if result.skipped else ""
+    print(
+        f"{result.rules} rules, {result.examples} examples: "
+        f"{result.examples - len(result.failures)} passed, {len(result.failures)} failed{skipped}"
+    )
+    return Exit.FINDINGS if result.failures else Exit.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from tonecheck.errors import TonecheckError
+
+    try:
+        return int(args.run(args))
+    except TonecheckError as exc:
+        print(f"tonecheck: error: {exc}", file=sys.stderr)
+        return Exit.ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `tonecheck check ... | head`
+        return Exit.OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
