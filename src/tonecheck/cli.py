@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("rule", metavar="RULE")
     explain.set_defaults(run=cmd_explain)
 
+    evaluate = sub.add_parser("eval", parents=[common], help="precision and recall per category on labeled replies (JSON Lines)")
+    evaluate.add_argument("labeled", type=Path, metavar="LABELED.jsonl")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.set_defaults(run=cmd_eval)
+
     test_rules = sub.add_parser("test-rules", help="check every rule's own flag/pass examples")
     test_rules.add_argument("packs", nargs="*", type=Path, metavar="PACK", help="pack files or folders (default: the built-in packs)")
     test_rules.add_argument("--model", metavar="NAME_OR_PATH")
@@ -274,6 +279,23 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print("Not flagged:")
     for text in rule.examples.pass_:
         print(f"  ✓ {text}")
+    return Exit.OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from tonecheck.evaluate import read_labeled, render_text, score
+
+    replies = read_labeled(args.labeled)
+    linters = _Linters(args)
+    linter = linters.linter_for(linters.config_for(None))
+    reports = linter.check_many(r.text for r in replies)
+    result = score(replies, (report.findings for report in reports))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_text(result))
     return Exit.OK
 
 

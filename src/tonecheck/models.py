@@ -1,7 +1,7 @@
 """The result model every front end shares: findings and reports.
 
 These models are the public, versioned shape of tonecheck's output. Changing a
-field name or meaning needs a new ``SCHEMA_VERSION`` (see docs/json-schema.md).
+field name or meaning needs a new ``SCHEMA_VERSION`` (documented in the README, "JSON output").
 """
 
 from __future__ import annotations
