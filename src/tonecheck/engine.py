@@ -151,11 +151,17 @@ def _vetoed(
 
 
 def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Drop spans of one rule that overlap a longer (or earlier) one."""
+    """Drop spans of one rule that overlap a longer (or earlier) one.
+
+    Tracks taken token indices in a set (as spacy.util.filter_spans does) so
+    the cost stays linear in the matched length even for huge inputs.
+    """
     taken: list[tuple[int, int]] = []
+    seen: set[int] = set()
     for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
-        if all(end <= t_start or start >= t_end for t_start, t_end in taken):
+        if seen.isdisjoint(range(start, end)):
             taken.append((start, end))
+            seen.update(range(start, end))
     return sorted(taken)
 
 
@@ -172,12 +178,11 @@ def _one_per_category(hits: list[Hit]) -> list[Hit]:
         key=lambda h: (-Severity(h.rule.rule.severity).rank, h.start - h.end, h.start, h.rule.id),
     )
     kept: list[Hit] = []
+    seen: dict[str, set[int]] = defaultdict(set)
     for hit in ranked:
-        category = hit.rule.rule.category
-        if any(
-            k.rule.rule.category == category and hit.start < k.end and k.start < hit.end for k in kept
-        ):
-            continue
-        kept.append(hit)
+        tokens = seen[hit.rule.rule.category]
+        if tokens.isdisjoint(range(hit.start, hit.end)):
+            kept.append(hit)
+            tokens.update(range(hit.start, hit.end))
     kept.sort(key=lambda h: (h.start, h.end, h.rule.id))
     return kept

@@ -131,7 +131,8 @@ class Linter:
         hits = self._compiled.match(doc)
         if not hits:
             return Report(path=path)
-        return Report(path=path, findings=[self._finding(text, doc, hit, _LineIndex(text)) for hit in hits])
+        lines = _LineIndex(text)
+        return Report(path=path, findings=[self._finding(text, doc, hit, lines) for hit in hits])
 
     def _finding(self, text: str, doc: Doc, hit: Hit, lines: _LineIndex) -> Finding:
         rule = hit.rule.rule

@@ -120,6 +120,10 @@ def get_pipeline(model: str | None = None) -> Language:
                 "or remove the `model` setting to use tonecheck's built-in rule-based pipeline."
             ) from None
     _install_norms(nlp)
+    # spaCy's 1,000,000-character guard protects parsers' memory; the rule-based
+    # pipeline is linear, and a pasted 5 MB thread must still be linted.
+    if not {"parser", "ner"} & set(nlp.pipe_names):
+        nlp.max_length = max(nlp.max_length, 100_000_000)
     if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
         nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMA_COMPONENT, last=True)
