@@ -205,7 +205,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
-    linter = _Linters(args).linter_for(_Linters(args).config_for(None))
+    linters = _Linters(args)
+    linter = linters.linter_for(linters.config_for(None))
     rows = sorted(linter.rules + linter.skipped_rules, key=lambda r: r.id)
     if args.format == "json":
         data = [
