@@ -95,7 +95,7 @@ class CompiledRules:
 
     def match(self, doc: Doc) -> list[Hit]:
         """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
-        raw: list[tuple[int, int, int]] = list(self.matcher(doc))
+        raw: list[tuple[int, int, int]] = list(self.matcher(doc)) if len(self.matcher) else []
         for matcher in self.phrase_matchers.values():
             raw.extend(matcher(doc))
         if self.dep_matcher is not None and len(self.dep_matcher):
