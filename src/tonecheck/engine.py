@@ -140,12 +140,15 @@ def _vetoed(
     start: int, end: int, vetoes: Sequence[tuple[int, int, str | int]], starts: list[int], length: int
 ) -> bool:
     sent_begin, sent_end = _sentence_bounds(start, starts, length)
-    for v_start, v_end, within in vetoes:
+    for v_start, _v_end, within in vetoes:
+        # A veto counts by where it begins: anywhere in the sentence, or from
+        # `within` tokens before the match up to its last token. It may run on
+        # past the match ("if that's the case" vetoing "if that's the").
         if within == "sentence":
             lo, hi = sent_begin, sent_end
         else:
             lo, hi = max(sent_begin, start - int(within)), end
-        if v_start >= lo and v_end <= hi:
+        if lo <= v_start < hi:
             return True
     return False
 

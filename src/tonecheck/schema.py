@@ -46,8 +46,9 @@ class _Strict(BaseModel):
 class Unless(_Strict):
     """A veto: when one of these patterns is found near a match, the match is dropped.
 
-    ``within: sentence`` looks anywhere in the sentence of the match; a number looks
-    that many tokens before the match (and inside it), never past the sentence start.
+    ``within: sentence`` looks anywhere in the sentence of the match; a number N
+    accepts a veto that begins from N tokens before the match up to the match's
+    last token (it may extend past the match), never before the sentence start.
     """
 
     phrases: list[str] = []

@@ -51,7 +51,12 @@ def load_located(path: Path, text: str | None = None) -> LocatedData:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise SourceError(path, line, f"invalid YAML: {exc.problem or exc.context}") from exc
+        detail = f"invalid YAML: {exc.problem or exc.context}"
+        # PyYAML notices a broken flow list where the next token starts, which can
+        # be lines later; the start of the enclosing construct is the better lead.
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            detail += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        raise SourceError(path, line, detail) from exc
     except yaml.YAMLError as exc:
         raise SourceError(path, None, f"invalid YAML: {exc}") from exc
     if node is None:
