@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest severity that exits 1 (default: warning)")
     check.add_argument("--include", action="append", metavar="GLOB", help="file globs to check inside folders (default: *.txt *.md *.eml *.html ...)")
+    check.add_argument("--input-format", choices=("auto", "text", "email", "markdown", "html"), help="what to skip (default auto: by file extension, then by content)")
     check.set_defaults(run=cmd_check)
 
     rules = sub.add_parser("rules", parents=[common], help="list the rules with their id, category and severity")
@@ -100,6 +101,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         flags["fail_on"] = args.fail_on
     if getattr(args, "include", None):
         flags["include"] = _split_list(args.include)
+    if getattr(args, "input_format", None):
+        flags["input_format"] = args.input_format
     return {k: v for k, v in flags.items() if v is not None}
 
 
@@ -161,6 +164,7 @@ def read_input(path: Path | None) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from tonecheck.errors import InputError
     from tonecheck.formatters import FORMATTERS, Checked, Context
+    from tonecheck.inputs import format_for_path
     from tonecheck.schema import Severity
 
     linters = _Linters(args)
@@ -185,7 +189,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"tonecheck: error: {exc}", file=sys.stderr)
                 input_errors += 1
                 continue
-            report = linter.check(text, path=name)
+            fmt = format_for_path(None if file is None else name, file_config.input_format)
+            report = linter.check(text, path=name, input_format=fmt)
             fail_levels[name] = file_config.fail_on
             checked.append(Checked(report, text))
 

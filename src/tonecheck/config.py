@@ -33,6 +33,7 @@ PYPROJECT = "pyproject.toml"
 DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.eml", "*.html", "*.htm")
 
 FailOn = Literal["error", "warning", "info", "hint", "never"]
+InputFormat = Literal["auto", "text", "email", "markdown", "html"]
 
 
 class Settings(BaseModel):
@@ -48,6 +49,7 @@ class Settings(BaseModel):
     fail_on: FailOn = Field(default="warning", description="Lowest severity that makes `check` exit 1.")
     model: str | None = Field(default=None, description="An installed spaCy pipeline name or path (default: rule-based).")
     include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE), description="File globs checked in directories.")
+    input_format: InputFormat = Field(default="auto", description="What to skip: auto, text, email, markdown or html.")
 
 
 class Config(Settings):

@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from tonecheck.config import Config, resolve_config
 from tonecheck.engine import CompiledRules, Hit
 from tonecheck.errors import ConfigError
+from tonecheck.inputs import prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
 from tonecheck.packs import LoadedRule, builtin_pack_paths, load_pack, pack_files
@@ -107,25 +108,40 @@ class Linter:
         """Enabled rules that need a parser or tagger the pipeline lacks."""
         return list(self._compiled.skipped)
 
-    def check(self, text: str, *, path: str | None = None) -> Report:
-        """Lint one text."""
-        return self._report(text, self.nlp(text), path)
+    def check(self, text: str, *, path: str | None = None, input_format: str | None = None) -> Report:
+        """Lint one text.
+
+        ``input_format`` (default: the configuration's, normally ``auto``) says
+        what to skip: ``text`` skips only template placeholders; ``email`` also
+        quoted lines, "On ... wrote:" blocks, forwarded headers and signatures;
+        ``markdown`` code, comments, link targets and block quotes; ``html`` tags,
+        scripts, styles and block quotes; ``auto`` skips all of the above that
+        appear in plain text. Offsets always point into ``text`` itself.
+        """
+        fmt = input_format or self.config.input_format
+        return self._report(text, self.nlp(prepare(text, fmt)), path)
 
     def check_many(
-        self, texts: Iterable[str], *, n_process: int = 1, batch_size: int = 128
+        self,
+        texts: Iterable[str],
+        *,
+        n_process: int = 1,
+        batch_size: int = 128,
+        input_format: str | None = None,
     ) -> Iterator[Report]:
         """Lint many texts, yielding one report per text in input order.
 
         With ``n_process > 1`` the texts are split into batches linted by worker
         processes that each reuse this linter's compiled rules.
         """
+        fmt = input_format or self.config.input_format
         if n_process == -1:
             n_process = os.cpu_count() or 1
         if n_process <= 1:
-            for text, doc in zip_docs(texts, self.nlp, batch_size):
+            for text, doc in zip_docs(texts, self.nlp, batch_size, fmt):
                 yield self._report(text, doc, None)
             return
-        yield from _parallel(self, texts, n_process, batch_size)
+        yield from _parallel(self, texts, n_process, batch_size, fmt)
 
     def _report(self, text: str, doc: Doc, path: str | None) -> Report:
         hits = self._compiled.match(doc)
@@ -146,7 +162,7 @@ class Linter:
             rule=rule.id,
             category=rule.category,
             severity=self.severities.get(rule.id, rule.severity),
-            message=rule.message.replace("{match}", match),
+            message=rule.message.replace("{match}", " ".join(match.split())),
             start=start,
             end=end,
             line=line,
@@ -160,9 +176,10 @@ class Linter:
         )
 
 
-def zip_docs(texts: Iterable[str], nlp: Any, batch_size: int) -> Iterator[tuple[str, Doc]]:
-    """Stream (text, doc) pairs without holding the whole input in memory."""
-    for doc, text in nlp.pipe(((t, t) for t in texts), batch_size=batch_size, as_tuples=True):
+def zip_docs(texts: Iterable[str], nlp: Any, batch_size: int, input_format: str) -> Iterator[tuple[str, Doc]]:
+    """Stream (original text, doc of its prepared text) pairs without holding the whole input."""
+    pairs = ((prepare(t, input_format), t) for t in texts)
+    for doc, text in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True):
         yield text, doc
 
 
@@ -192,9 +209,10 @@ def _init_worker(config: Config) -> None:
     _WORKER = Linter(config=config)
 
 
-def _work(batch: list[str]) -> list[Report]:
+def _work(job: tuple[list[str], str]) -> list[Report]:
     assert _WORKER is not None
-    return list(_WORKER.check_many(batch, n_process=1, batch_size=len(batch) or 1))
+    batch, input_format = job
+    return list(_WORKER.check_many(batch, n_process=1, batch_size=len(batch) or 1, input_format=input_format))
 
 
 def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -208,12 +226,15 @@ def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def _parallel(linter: Linter, texts: Iterable[str], n_process: int, batch_size: int) -> Iterator[Report]:
+def _parallel(
+    linter: Linter, texts: Iterable[str], n_process: int, batch_size: int, input_format: str
+) -> Iterator[Report]:
     # fork shares the already-compiled rules copy-on-write; elsewhere spawn rebuilds them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     with context.Pool(n_process, initializer=_init_worker, initargs=(linter.config,)) as pool:
-        for reports in pool.imap(_work, _batches(texts, batch_size)):
+        jobs = ((batch, input_format) for batch in _batches(texts, batch_size))
+        for reports in pool.imap(_work, jobs):
             yield from reports
 
 

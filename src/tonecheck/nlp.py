@@ -102,6 +102,12 @@ class LookupLemmas:
         for token in doc:
             norm = token.norm
             token.lemma = table.get(norm, norm)
+        if "\n" in doc.text:
+            # A line break that survives input preparation is a paragraph break:
+            # start a sentence there, so sentence-scoped vetoes stay in their paragraph.
+            for token in doc[:-1]:
+                if token.is_space and "\n" in token.text:
+                    doc[token.i + 1].is_sent_start = True
         return doc
 
 

@@ -1,0 +1,142 @@
+"""Reply-aware input: lint only what the agent wrote.
+
+A draft often carries text the agent did not write: the customer's message quoted
+below, an "On ... wrote:" block, a signature, a code block, template placeholders
+such as ``{{ticket.requester.name}}``. Linting those is a false alarm no user
+forgives.
+
+Every skipped region is replaced by the same number of characters (spaces, with
+newlines kept), so offsets in the prepared text are offsets in the original:
+findings need no mapping and ``original[start:end] == match`` holds by
+construction. A placeholder becomes a same-length run of letters, so it still
+stands in as a word: "{{customer.first_name}}, you're the only one" still flags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePath
+
+INPUT_FORMATS = ("auto", "text", "email", "markdown", "html")
+
+_EXTENSIONS = {
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",
+    ".eml": "email", ".mbox": "email",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".txt": "auto", ".text": "auto",
+}
+
+# -- what each format skips ---------------------------------------------------
+
+# Mail clients put the attribution on one line, or wrap it onto a second one.
+_ATTRIBUTION = re.compile(r"^[ \t]*On\b[^\n]{0,300}?(?:\n[^\n]{0,120}?)?\bwrote:[ \t]*$", re.M)
+_OUTLOOK = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*Original Message[ \t]*-{2,}|_{8,}[ \t]*$|From:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:Sent|Date):)",
+    re.M | re.I,
+)
+_SIGNATURE = re.compile(r"^-- ?$", re.M)
+_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.M)
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_LINK_TARGET = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}", re.S)
+_PLACEHOLDER = re.compile(r"\{\{\{?.*?\}?\}\}", re.S)
+_HTML_SKIPPED_ELEMENT = re.compile(r"<(script|style|blockquote|head|template)\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>")
+
+
+# A single line break inside a paragraph (hard-wrapped mail, chat input) is a
+# space to the reader; turning it into one lets phrases match across the wrap.
+_SOFT_BREAK = re.compile(r"(?<=\S)([ \t]*)\n(?=[ \t]*\S)")
+
+
+def _unwrap(text: str) -> str:
+    return _SOFT_BREAK.sub(lambda m: m.group(1) + " ", text)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _word(match: re.Match[str]) -> str:
+    # A same-length run of letters: one token that no rule matches, so the
+    # sentence around a placeholder still reads as a sentence.
+    text = match.group(0)
+    if "\n" in text:
+        return _blank(match)
+    return "X" + "x" * (len(text) - 1)
+
+
+def _blank_rest(pattern: re.Pattern[str]) -> Callable[[str], str]:
+    def apply(text: str) -> str:
+        found = pattern.search(text)
+        if not found:
+            return text
+        start = found.start()
+        return text[:start] + re.sub(r"[^\n]", " ", text[start:])
+
+    return apply
+
+
+def _sub(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Callable[[str], str]:
+    return lambda text: pattern.sub(repl, text)
+
+
+_TEMPLATES = [
+    _sub(_TEMPLATE_COMMENT, _blank),
+    _sub(_TEMPLATE_TAG, _blank),
+    _sub(_PLACEHOLDER, _word),
+]
+_EMAIL = [
+    _blank_rest(_ATTRIBUTION),
+    _blank_rest(_OUTLOOK),
+    _blank_rest(_SIGNATURE),
+    _sub(_QUOTED_LINE, _blank),
+]
+_MARKDOWN = [
+    _sub(_FENCE, _blank),
+    _sub(_HTML_COMMENT, _blank),
+    _sub(_INLINE_CODE, _blank),
+    _sub(_LINK_TARGET, _blank),
+    _sub(_QUOTED_LINE, _blank),
+]
+_HTML = [
+    _sub(_HTML_COMMENT, _blank),
+    _sub(_HTML_SKIPPED_ELEMENT, _blank),
+    _sub(_HTML_TAG, _blank),
+]
+
+_STEPS: dict[str, list[Callable[[str], str]]] = {
+    "text": _TEMPLATES,
+    "email": _TEMPLATES + _EMAIL,
+    "markdown": _TEMPLATES + _MARKDOWN,
+    # Code first, so a ">" or "wrote:" inside a code block does not cut the reply.
+    "auto": _TEMPLATES + [_sub(_FENCE, _blank), _sub(_INLINE_CODE, _blank), _sub(_HTML_COMMENT, _blank)] + _EMAIL,
+    "html": _TEMPLATES + _HTML + _EMAIL,
+}
+
+
+def format_for_path(path: str | None, requested: str = "auto") -> str:
+    """The input format for a file: the requested one, or by extension for `auto`."""
+    if requested != "auto" or not path or path == "-":
+        return requested
+    return _EXTENSIONS.get(PurePath(path).suffix.lower(), "auto")
+
+
+def prepare(text: str, input_format: str = "auto") -> str:
+    """The text to lint: same length as ``text``, with what the agent did not write blanked."""
+    try:
+        steps = _STEPS[input_format]
+    except KeyError:
+        raise ValueError(
+            f"unknown input format `{input_format}`; use one of {', '.join(INPUT_FORMATS)}"
+        ) from None
+    prepared = text
+    for step in steps:
+        prepared = step(prepared)
+    prepared = _unwrap(prepared)
+    assert len(prepared) == len(text)  # offsets must stay valid
+    return prepared
