@@ -66,6 +66,7 @@ def _install_norms(nlp: Language) -> None:
         return default(string) if default else string.lower()
 
     vocab.lex_attr_getters[NORM] = get_norm
+    _shouted_contractions(nlp)
     for word, pieces in table.get("split", {}).items():
         for form in _casings(word):
             # Keep each piece's original casing so offsets and text stay exact.
@@ -74,6 +75,21 @@ def _install_norms(nlp: Language) -> None:
                 out.append({ORTH: form[pos : pos + len(orth)], NORM: norm})
                 pos += len(orth)
             nlp.tokenizer.add_special_case(form, out)
+
+
+def _shouted_contractions(nlp: Language) -> None:
+    """Split "YOU'RE" like "You're": spaCy's exceptions cover lower and title case only."""
+    rules = nlp.tokenizer.rules
+    additions = {}
+    for key, pieces in rules.items():
+        upper = key.upper()
+        if upper == key or upper in rules or not ("'" in key or "’" in key):
+            continue
+        shouted = [{**piece, ORTH: piece[ORTH].upper()} for piece in pieces]
+        if "".join(piece[ORTH] for piece in shouted) == upper:
+            additions[upper] = shouted
+    for key, pieces in additions.items():
+        nlp.tokenizer.add_special_case(key, pieces)
 
 
 @Language.factory(LEMMA_COMPONENT, default_config={})

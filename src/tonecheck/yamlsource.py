@@ -66,6 +66,12 @@ def load_located(path: Path, text: str | None = None) -> LocatedData:
     return LocatedData(data, lines, path)
 
 
+# Only YAML's own plain-data tags; anything else (python/object, !custom) is refused.
+_PLAIN_TAGS = tuple(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
+)
+
+
 class _Builder:
     def __init__(self, path: Path, lines: dict[PathKey, int]):
         self.path = path
@@ -76,6 +82,11 @@ class _Builder:
 
     def build(self, node: yaml.Node, key: PathKey) -> Any:
         self.lines[key] = node.start_mark.line + 1
+        if node.tag not in _PLAIN_TAGS:
+            raise SourceError(
+                self.path, node.start_mark.line + 1,
+                f"invalid YAML: the tag `{node.tag}` is not allowed; packs and settings are plain data",
+            )
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
