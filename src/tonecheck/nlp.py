@@ -53,10 +53,6 @@ def _install_norms(nlp: Language) -> None:
     norms.update(_lookup_table(nlp.lang, "lexeme_norm"))
     norms.update(table.get("norms", {}))
     vocab = nlp.vocab
-    for word, norm in norms.items():
-        for form in _casings(word):
-            vocab[form].norm_ = norm
-    # New lexemes (other casings) get the same norms through the attribute getter.
     default = vocab.lex_attr_getters.get(NORM)
 
     def get_norm(string: str) -> str:
@@ -65,7 +61,13 @@ def _install_norms(nlp: Language) -> None:
             return found
         return default(string) if default else string.lower()
 
+    # Lexemes created from now on get their norm from the getter; only the few
+    # already in the vocabulary (from tokenizer exceptions) need updating.
     vocab.lex_attr_getters[NORM] = get_norm
+    for lexeme in list(vocab):
+        found = norms.get(lexeme.lower_)
+        if found is not None:
+            lexeme.norm_ = found
     _shouted_contractions(nlp)
     for word, pieces in table.get("split", {}).items():
         for form in _casings(word):
@@ -105,19 +107,26 @@ class LookupLemmas:
     """
 
     def __init__(self, nlp: Language):
-        strings = nlp.vocab.strings
+        self.strings = nlp.vocab.strings
+        self.lookups = _lookup_table(nlp.lang, "lemma_lookup")
+        self.get_norm = nlp.vocab.lex_attr_getters.get(NORM, str.lower)
+        # norm hash -> lemma hash, filled as norms are first seen: building it for
+        # all 41,000 entries up front would cost every cold start ~0.15 s.
         self.table: dict[int, int] = {}
-        lookups = _lookup_table(nlp.lang, "lemma_lookup")
-        get_norm = nlp.vocab.lex_attr_getters.get(NORM, str.lower)
-        for word, lemma in lookups.items():
-            key = strings.add(get_norm(word))
-            self.table.setdefault(key, strings.add(get_norm(lemma)))
+
+    def _lemma_of(self, norm: int) -> int:
+        text = self.strings[norm]
+        lemma = self.lookups.get(text)
+        result = self.strings.add(self.get_norm(lemma)) if lemma is not None else norm
+        self.table[norm] = result
+        return result
 
     def __call__(self, doc: Doc) -> Doc:
         table = self.table
         for token in doc:
             norm = token.norm
-            token.lemma = table.get(norm, norm)
+            lemma = table.get(norm)
+            token.lemma = lemma if lemma is not None else self._lemma_of(norm)
         if "\n" in doc.text:
             # A line break that survives input preparation is a paragraph break:
             # start a sentence there, so sentence-scoped vetoes stay in their paragraph.

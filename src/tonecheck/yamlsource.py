@@ -18,6 +18,10 @@ from tonecheck.errors import SourceError
 
 PathKey = tuple[str | int, ...]
 
+# libyaml's composer is ~8x faster than the pure-Python one and keeps the same
+# line marks; loading the built-in packs is most of a cold start without it.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class LocatedData:
     """Plain data from a YAML document plus the line of every node in it."""
@@ -47,7 +51,7 @@ def load_located(path: Path, text: str | None = None) -> LocatedData:
         except OSError as exc:
             raise SourceError(path, None, f"cannot read file: {exc.strerror}") from exc
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
