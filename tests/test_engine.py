@@ -135,3 +135,12 @@ def test_builtin_spans_are_exact(linter):
     for text, report in zip(texts, linter.check_many(texts)):
         for f in report.findings:
             assert text[f.start:f.end] == f.match
+
+
+def test_anchor_gate_skips_documents_no_pattern_can_match(test_linter, linter):
+    compiled = linter._compiled
+    polite = linter.nlp("Thanks for your patience, the parcel ships today.")
+    assert not compiled.gate.opens_for(polite)
+    risky = linter.nlp("Honestly it's entirely our fault.")
+    assert compiled.gate.opens_for(risky)
+    assert "liability.our-fault" in [h.rule.id for h in compiled.match(risky)]

@@ -18,7 +18,8 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from tonecheck.nlp import LEMMA_COMPONENT
+from tonecheck.anchors import Gate, requirements
+from tonecheck.nlp import LEMMA_COMPONENT, word_probabilities
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 
@@ -49,7 +50,12 @@ class CompiledRules:
         self.rules = [r for r in rules if r.rule.needs <= features]
         self.skipped = [r for r in rules if not r.rule.needs <= features]
         vocab = nlp.vocab
+        # Patterns with an anchor wait behind the gate; the rest (and the vetoes,
+        # which phrase hits may need too) run on every document.
         self.matcher = Matcher(vocab, validate=False)  # patterns were validated at load
+        self.gated = Matcher(vocab, validate=False)
+        self.gate = Gate(vocab.strings)
+        probability = word_probabilities(nlp.lang)
         self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
         self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
         self.trigger_of: dict[int, int] = {}  # match key -> rule index
@@ -63,8 +69,13 @@ class CompiledRules:
             self.trigger_of[strings.add(key)] = i
             for phrase in rule.phrases:
                 phrase_jobs.append((rule.match, phrase, key))
-            if rule.tokens:
-                self.matcher.add(key, rule.tokens)
+            for pattern in rule.tokens:
+                needs = requirements(pattern, probability)
+                if needs:
+                    self.gate.add(needs)
+                    self.gated.add(key, _expand_first_tokens([pattern]))
+                else:
+                    self.matcher.add(key, _expand_first_tokens([pattern]))
             if rule.dependency and self.dep_matcher is not None:
                 self.dep_matcher.add(key, rule.dependency)
             for j, entry in enumerate(rule.unless):
@@ -73,7 +84,7 @@ class CompiledRules:
                 for phrase in entry.phrases:
                     phrase_jobs.append((entry.match, phrase, vkey))
                 if entry.tokens:
-                    self.matcher.add(vkey, entry.tokens)
+                    self.matcher.add(vkey, _expand_first_tokens(entry.tokens))
         self._add_phrases(phrase_jobs)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
@@ -96,6 +107,8 @@ class CompiledRules:
     def match(self, doc: Doc) -> list[Hit]:
         """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
         raw: list[tuple[int, int, int]] = list(self.matcher(doc)) if len(self.matcher) else []
+        if len(self.gated) and self.gate.opens_for(doc):
+            raw.extend(self.gated(doc))
         for matcher in self.phrase_matchers.values():
             raw.extend(matcher(doc))
         if self.dep_matcher is not None and len(self.dep_matcher):
@@ -123,6 +136,39 @@ class CompiledRules:
                     continue
                 hits.append(Hit(self.rules[index], start, end))
         return _one_per_category(hits)
+
+
+# Each expanded value is one more pattern tried at every token; past about a
+# dozen values one Python set lookup is cheaper (measured on the real replies).
+_EXPAND_AT_MOST = 12
+
+
+def _expand_first_tokens(patterns: Sequence[list[dict]]) -> list[list[dict]]:
+    """Rewrite `{NORM: {IN: [a, b]}}` in a pattern's first token as one pattern per value.
+
+    spaCy checks every pattern's first token at every token of the document. An
+    exact attribute value is compared in C; an `IN` set is a Python predicate
+    called per token, which made set-led patterns cost ~10x the whole pipeline.
+    Only the first token matters (later ones run only once a match has started),
+    and only a mandatory one: an optional first token would also start matches
+    at the second. Large sets stay predicates (see _EXPAND_AT_MOST).
+    """
+    expanded: list[list[dict]] = []
+    for pattern in patterns:
+        first = pattern[0]
+        sets = [k for k, v in first.items() if isinstance(v, dict) and set(v) == {"IN"}]
+        if (
+            first.get("OP", "1") != "1"
+            or len(sets) != 1
+            or len(first[sets[0]]["IN"]) > _EXPAND_AT_MOST
+            or not all(isinstance(x, str) for x in first[sets[0]]["IN"])
+        ):
+            expanded.append(pattern)
+            continue
+        attr = sets[0]
+        for value in dict.fromkeys(first[attr]["IN"]):
+            expanded.append([{**first, attr: value}, *pattern[1:]])
+    return expanded
 
 
 def _sentence_starts(doc: Doc) -> list[int]:

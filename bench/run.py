@@ -1,0 +1,325 @@
+"""tonecheck's benchmark: speed and memory as ratios against baselines measured in the same run.
+
+    python bench/run.py            # full run (a few minutes), writes bench/RESULTS.md
+    python bench/run.py --quick    # one short round, for a smoke test
+
+Every number is a median over rounds, and every target is a ratio between two
+things measured here, now, on this machine: absolute numbers on a shared 2-core
+machine drift with the neighbours' load, ratios much less.
+
+Corpus: the 1,136 real replies in ../shared/data/agent-replies.jsonl, repeated
+to the sizes needed. proselint, the peer, runs in its own virtual environment
+(bench/.venv-proselint, created on first use) so it never touches tonecheck's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+REPLIES = REPO.parent / "shared" / "data" / "agent-replies.jsonl"
+PROSELINT_ENV = HERE / ".venv-proselint"
+
+
+def corpus(n: int) -> list[str]:
+    rows = [json.loads(line)["text"] for line in REPLIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [rows[i % len(rows)] for i in range(n)]
+
+
+def words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def median_time(fn, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# -- the measurements -----------------------------------------------------------
+
+
+def floor_pipeline():
+    """Bare spaCy: blank English, sentencizer, spaCy's own lookup lemmatizer."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def measure_throughput(texts: list[str], rounds: int) -> dict[str, float]:
+    from tonecheck import Linter
+
+    nlp = floor_pipeline()
+    linter = Linter()
+    list(linter.check_many(texts[:50]))  # warm caches, as a long-running service would be
+    floor = median_time(lambda: list(nlp.pipe(texts, batch_size=128)), rounds)
+    ours = median_time(lambda: list(linter.check_many(texts, batch_size=128)), rounds)
+    n_words = words(texts)
+    return {
+        "floor_wps": n_words / floor,
+        "tonecheck_wps": n_words / ours,
+        "tonecheck_rps": len(texts) / ours,
+        "ratio_floor": floor / ours,
+    }
+
+
+def generated_pack(path: Path, n: int) -> None:
+    """n extra rules, half phrase and half token rules, on made-up words (no matches)."""
+    rules = []
+    for i in range(n):
+        kind = (
+            f'    phrases: ["zq{i} alpha", "zq{i} beta gamma"]\n'
+            if i % 2
+            else f"    tokens:\n      - [{{LOWER: zq{i}}}, {{LOWER: {{IN: [delta, epsilon]}}}}]\n"
+        )
+        rules.append(
+            f"  - id: gen.rule-{i}\n    category: style\n    severity: info\n"
+            f"    message: generated\n    explanation: generated for the benchmark\n{kind}"
+            f"    suggestions: {{advice: none}}\n"
+            f"    examples: {{flag: [zq{i} alpha, zq{i} delta], pass: [a, b]}}\n"
+        )
+    path.write_text(
+        "pack: gen\nversion: '1'\nlanguage: en\ncategories: {style: generated}\nrules:\n" + "".join(rules),
+        encoding="utf-8",
+    )
+
+
+def measure_rule_scaling(texts: list[str], rounds: int) -> float:
+    from tonecheck import Linter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = Path(tmp) / "gen.yaml"
+        generated_pack(pack, 1000)
+        base = Linter()
+        more = Linter(packs=[str(pack)])
+        assert len(more.rules) >= len(base.rules) + 1000
+        list(base.check_many(texts[:20]))
+        list(more.check_many(texts[:20]))
+        t_base = median_time(lambda: list(base.check_many(texts)), rounds)
+        t_more = median_time(lambda: list(more.check_many(texts)), rounds)
+    return t_more / t_base
+
+
+def measure_input_scaling(texts: list[str], rounds: int) -> float:
+    from tonecheck import Linter
+
+    linter = Linter()
+    list(linter.check_many(texts[:20]))
+    t1 = median_time(lambda: list(linter.check_many(texts)), rounds)
+    t10 = median_time(lambda: list(linter.check_many(texts * 10)), rounds)
+    return t10 / t1
+
+
+def measure_processes(texts: list[str], rounds: int) -> float:
+    from tonecheck import Linter
+
+    linter = Linter()
+    t1 = median_time(lambda: list(linter.check_many(texts, n_process=1, batch_size=256)), rounds)
+    t2 = median_time(lambda: list(linter.check_many(texts, n_process=2, batch_size=256)), rounds)
+    return t1 / t2
+
+
+def run_timed(cmd: list[str], stdin: bytes | None = None) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, input=stdin, capture_output=True, check=False, cwd=REPO)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the max over all children so far; run each probe in
+    # its own interpreter below so the number belongs to that probe.
+    return elapsed, max(after, before)
+
+
+def measure_cold_start(rounds: int) -> dict[str, float]:
+    tonecheck = [str(Path(sys.executable).parent / "tonecheck"), "check", "-"]
+    bare = [sys.executable, "-c", "import spacy; spacy.blank('en')"]
+    reply = b"Thanks for your patience, the replacement ships today."
+    t_bare = statistics.median(run_timed(bare)[0] for _ in range(rounds))
+    t_ours = statistics.median(run_timed(tonecheck, reply)[0] for _ in range(rounds))
+    return {"bare_s": t_bare, "cli_s": t_ours, "ratio": t_ours / t_bare}
+
+
+def peak_rss_mb(code: str, stdin: bytes | None = None) -> float:
+    """Peak RSS of a fresh interpreter running `code`, measured by that interpreter itself."""
+    probe = code + "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", probe], input=stdin, capture_output=True, cwd=REPO, check=True)
+    return int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
+
+
+def measure_memory(n_batch: int) -> dict[str, float]:
+    cli = "import sys; from tonecheck.cli import main; sys.argv=['tonecheck','check','-']\ntry:\n    main()\nexcept SystemExit:\n    pass"
+    batch = textwrap.dedent(
+        f"""
+        import json
+        from pathlib import Path
+        from tonecheck import Linter
+        rows = [json.loads(l)["text"] for l in Path({str(REPLIES)!r}).read_text().splitlines() if l.strip()]
+        texts = (rows[i % len(rows)] for i in range({n_batch}))
+        for _ in Linter().check_many(texts):
+            pass
+        """
+    )
+    return {
+        "cli_one_reply_mb": peak_rss_mb(cli, b"Thanks, your refund is on its way."),
+        "batch_mb": peak_rss_mb(batch),
+    }
+
+
+PROSELINT_PROBE = textwrap.dedent(
+    """
+    import json, sys, time
+    from proselint.registry import CheckRegistry
+    from proselint.checks import __register__
+    from proselint.config import DEFAULT
+    from proselint.tools import LintFile
+    CheckRegistry().register_many(__register__)
+    texts = json.load(sys.stdin)
+    rounds = int(sys.argv[1])
+    LintFile("warm", texts[0]).lint(DEFAULT)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for text in texts:
+            LintFile("reply", text).lint(DEFAULT)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    print(times[len(times) // 2])
+    """
+)
+
+
+def ensure_proselint() -> Path | None:
+    python = PROSELINT_ENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PROSELINT_ENV)], check=True)
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "proselint"], capture_output=True)
+        if done.returncode != 0:
+            return None
+    return python
+
+
+def measure_proselint(texts: list[str], rounds: int) -> float | None:
+    python = ensure_proselint()
+    if python is None:
+        return None
+    proc = subprocess.run(
+        [str(python), "-c", PROSELINT_PROBE, str(rounds)],
+        input=json.dumps(texts).encode(), capture_output=True, check=True,
+    )
+    return words(texts) / float(proc.stdout.decode().strip())
+
+
+def measure_lsp() -> str:
+    script = HERE / "lsp_latency.py"
+    if not script.exists():
+        return "not available: the language server does not exist yet"
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=REPO)
+    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr.strip()[-200:]
+
+
+# -- report ---------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import spacy
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, spaCy {spacy.__version__}; "
+        f"load average at start {load:.2f}"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one round on smaller corpora (smoke test)")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="where to write the report")
+    args = parser.parse_args(argv)
+
+    rounds = 1 if args.quick else 3
+    base = corpus(300 if args.quick else 2000)
+    big = corpus(2000 if args.quick else 20000)
+
+    rows: list[tuple[str, str, str, str]] = []  # (what, measured, target, verdict)
+    t = measure_throughput(base, rounds)
+    rows.append(("1. floor: blank en + sentencizer + lookup lemmatizer", f"{t['floor_wps']:,.0f} words/s", "", ""))
+    rows.append((
+        "2. tonecheck check_many, all built-in packs",
+        f"{t['tonecheck_wps']:,.0f} words/s, {t['tonecheck_rps']:,.0f} replies/s; {t['ratio_floor']:.2f}x the floor",
+        ">= 0.8x", verdict(t["ratio_floor"] >= 0.8),
+    ))
+    p = measure_proselint(base, rounds)
+    if p is None:
+        rows.append(("3. proselint, same corpus", "not measured: proselint could not be installed", ">= 2x", "MISS"))
+    else:
+        ratio = t["tonecheck_wps"] / p
+        rows.append(("3. proselint, same corpus", f"{p:,.0f} words/s; tonecheck is {ratio:.2f}x", ">= 2x", verdict(ratio >= 2)))
+    r = measure_rule_scaling(base, rounds)
+    rows.append(("4. built-in packs + 1,000 generated rules", f"{r:.2f}x the time", "<= 1.5x", verdict(r <= 1.5)))
+    s = measure_input_scaling(base, rounds)
+    rows.append(("5. 10x input", f"{s:.2f}x the time", "<= 11x", verdict(s <= 11)))
+    m = measure_processes(big, rounds)
+    rows.append((f"6. n_process=2 vs 1, {len(big):,} replies", f"{m:.2f}x faster", ">= 1.7x", verdict(m >= 1.7)))
+    c = measure_cold_start(3 if args.quick else 5)
+    rows.append((
+        "7. CLI cold start, one reply, vs `import spacy; spacy.blank('en')`",
+        f"{c['cli_s']:.2f} s vs {c['bare_s']:.2f} s: {c['ratio']:.2f}x", "<= 1.3x", verdict(c["ratio"] <= 1.3),
+    ))
+    mem = measure_memory(len(big))
+    rows.append(("8a. peak RSS, CLI on one reply", f"{mem['cli_one_reply_mb']:.0f} MB", "<= 250 MB", verdict(mem["cli_one_reply_mb"] <= 250)))
+    rows.append((f"8b. peak RSS, {len(big):,}-reply batch", f"{mem['batch_mb']:.0f} MB", "<= 250 MB", verdict(mem["batch_mb"] <= 250)))
+    rows.append(("9. language server edit latency", measure_lsp(), "p95 <= 30 ms", ""))
+
+    table = ["| measurement | result | target | |", "|---|---|---|---|"]
+    table += [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows]
+    report = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Written by `python bench/run.py{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            f"Machine: {machine()}. Medians over {rounds} round(s); corpus: real support replies "
+            f"({words(base):,} words in {len(base):,} replies; {len(big):,} replies for 6 and 8b).",
+            "",
+            *table,
+            "",
+        ]
+    )
+    print(report)
+    args.results.write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
