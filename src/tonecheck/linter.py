@@ -21,12 +21,16 @@ from spacy.tokens import Doc
 from tonecheck.config import Config, resolve_config
 from tonecheck.engine import CompiledRules, Hit
 from tonecheck.errors import ConfigError
-from tonecheck.inputs import prepare
+from tonecheck.inputs import Prepared, prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
 from tonecheck.packs import LoadedRule, builtin_pack_paths, load_pack, pack_files
 from tonecheck.schema import Severity
 from tonecheck.selection import is_enabled, severity_for, unknown_entries
+from tonecheck.suppressions import UNUSED_CATEGORY, UNUSED_EXPLANATION, UNUSED_RULE, Suppression
+from tonecheck.suppressions import from_api as api_suppressions
+from tonecheck.suppressions import parse as parse_suppressions
+from tonecheck.suppressions import suppressed
 
 
 def load_rules(config: Config) -> list[LoadedRule]:
@@ -53,7 +57,8 @@ def load_rules(config: Config) -> list[LoadedRule]:
 
 def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
     for setting, entries in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
-        unknown = unknown_entries(entries, rules)
+        # The unused-suppression report is not a pack rule but may be ignored like one.
+        unknown = [e for e in unknown_entries(entries, rules) if e not in (UNUSED_RULE, UNUSED_CATEGORY)]
         if unknown:
             source = config.sources[-1] if config.sources else None
             raise ConfigError(
@@ -108,18 +113,30 @@ class Linter:
         """Enabled rules that need a parser or tagger the pipeline lacks."""
         return list(self._compiled.skipped)
 
-    def check(self, text: str, *, path: str | None = None, input_format: str | None = None) -> Report:
+    def check(
+        self,
+        text: str,
+        *,
+        path: str | None = None,
+        input_format: str | None = None,
+        suppressions: Iterable[str | Suppression] = (),
+    ) -> Report:
         """Lint one text.
 
         ``input_format`` (default: the configuration's, normally ``auto``) says
         what to skip: ``text`` skips only template placeholders; ``email`` also
         quoted lines, "On ... wrote:" blocks, forwarded headers and signatures;
-        ``markdown`` code, comments, link targets and block quotes; ``html`` tags,
-        scripts, styles and block quotes; ``auto`` skips all of the above that
-        appear in plain text. Offsets always point into ``text`` itself.
+        ``markdown`` code, comments, link targets and block quotes; ``html``
+        everything but the visible text, and block quotes; ``auto`` picks
+        ``html`` for markup and otherwise skips what plain text and mail carry.
+        Offsets always point into ``text`` itself, also through decoded entities.
+
+        ``suppressions`` turns rules off for this text without comments in it
+        (for compose boxes): each string is a rule id, prefix or category.
         """
         fmt = input_format or self.config.input_format
-        return self._report(text, self.nlp(prepare(text, fmt)), path)
+        prepared = prepare(text, fmt)
+        return self._report(text, prepared, self.nlp(prepared.text), path, suppressions)
 
     def check_many(
         self,
@@ -138,49 +155,77 @@ class Linter:
         if n_process == -1:
             n_process = os.cpu_count() or 1
         if n_process <= 1:
-            for text, doc in zip_docs(texts, self.nlp, batch_size, fmt):
-                yield self._report(text, doc, None)
+            for text, prepared, doc in zip_docs(texts, self.nlp, batch_size, fmt):
+                yield self._report(text, prepared, doc, None)
             return
         yield from _parallel(self, texts, n_process, batch_size, fmt)
 
-    def _report(self, text: str, doc: Doc, path: str | None) -> Report:
+    def _report(
+        self,
+        text: str,
+        prepared: Prepared,
+        doc: Doc,
+        path: str | None,
+        given: Iterable[str | Suppression] = (),
+    ) -> Report:
         hits = self._compiled.match(doc)
-        if not hits:
+        inline = parse_suppressions(text)
+        if not hits and not inline:
             return Report(path=path)
         lines = _LineIndex(text)
-        return Report(path=path, findings=[self._finding(text, doc, hit, lines) for hit in hits])
+        suppressions = inline + api_suppressions(given, len(text))
+        findings = []
+        for hit in hits:
+            finding = self._finding(text, prepared, doc, hit, lines)
+            if not suppressed(suppressions, finding.rule, finding.category, finding.start):
+                findings.append(finding)
+        if not {UNUSED_RULE, UNUSED_CATEGORY} & set(self.config.ignore):
+            findings += [self._unused(text, s, lines) for s in inline if not s.used]
+            findings.sort(key=lambda f: (f.start, f.end))
+        return Report(path=path, findings=findings)
 
-    def _finding(self, text: str, doc: Doc, hit: Hit, lines: _LineIndex) -> Finding:
+    def _finding(self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: _LineIndex) -> Finding:
         rule = hit.rule.rule
-        start = doc[hit.start].idx
         last = doc[hit.end - 1]
-        end = last.idx + len(last.text)
+        linted = doc.text[doc[hit.start].idx : last.idx + len(last.text)]
+        start, end = prepared.span(doc[hit.start].idx, last.idx + len(last.text))
         match = text[start:end]
-        line, column = lines.position(start)
-        end_line, end_column = lines.position(end)
         return Finding(
+            **lines.span(start, end),
             rule=rule.id,
             category=rule.category,
             severity=self.severities.get(rule.id, rule.severity),
-            message=rule.message.replace("{match}", " ".join(match.split())),
-            start=start,
-            end=end,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
+            # The message quotes what the reader sees: decoded, without markup.
+            message=rule.message.replace("{match}", " ".join(linted.split())),
             match=match,
             suggestions=[_match_case(s, match) for s in rule.suggestions.replace],
             advice=rule.suggestions.advice,
             explanation=rule.explanation.strip(),
         )
 
+    def _unused(self, text: str, suppression: Suppression, lines: _LineIndex) -> Finding:
+        assert suppression.directive is not None
+        start, end = suppression.directive
+        named = ", ".join(f"`{r}`" for r in suppression.rules) or "every rule"
+        return Finding(
+            **lines.span(start, end),
+            rule=UNUSED_RULE,
+            category=UNUSED_CATEGORY,
+            severity=Severity.warning,
+            message=f"This suppression of {named} suppresses nothing; remove it.",
+            match=text[start:end],
+            suggestions=[""],
+            explanation=UNUSED_EXPLANATION,
+        )
 
-def zip_docs(texts: Iterable[str], nlp: Any, batch_size: int, input_format: str) -> Iterator[tuple[str, Doc]]:
-    """Stream (original text, doc of its prepared text) pairs without holding the whole input."""
-    pairs = ((prepare(t, input_format), t) for t in texts)
-    for doc, text in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True):
-        yield text, doc
+
+def zip_docs(
+    texts: Iterable[str], nlp: Any, batch_size: int, input_format: str
+) -> Iterator[tuple[str, Prepared, Doc]]:
+    """Stream (original text, prepared text, doc) without holding the whole input."""
+    pairs = ((p.text, (t, p)) for t in texts for p in (prepare(t, input_format),))
+    for doc, (text, prepared) in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True):
+        yield text, prepared, doc
 
 
 class _LineIndex:
@@ -190,6 +235,12 @@ class _LineIndex:
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> dict[str, int]:
+        """A finding's offset and line/column fields for ``start:end``."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return {"start": start, "end": end, "line": line, "column": column, "end_line": end_line, "end_column": end_column}
 
 
 def _match_case(replacement: str, match: str) -> str:

@@ -1,4 +1,4 @@
-"""Reply-aware input: lint only what the agent wrote.
+"""Same-length blanking: templates, mail quotes, signatures, inline Markdown.
 
 A draft often carries text the agent did not write: the customer's message quoted
 below, an "On ... wrote:" block, a signature, a code block, template placeholders
@@ -16,16 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import PurePath
 
-INPUT_FORMATS = ("auto", "text", "email", "markdown", "html")
-
-_EXTENSIONS = {
-    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",
-    ".eml": "email", ".mbox": "email",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".txt": "auto", ".text": "auto",
-}
+from tonecheck.inputs.markdown import blank_blocks
 
 # -- what each format skips ---------------------------------------------------
 
@@ -40,12 +32,11 @@ _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.M)
 _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _LINK_TARGET = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}", re.S)
 _PLACEHOLDER = re.compile(r"\{\{\{?.*?\}?\}\}", re.S)
-_HTML_SKIPPED_ELEMENT = re.compile(r"<(script|style|blockquote|head|template)\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>")
 
 
 # A single line break inside a paragraph (hard-wrapped mail, chat input) is a
@@ -97,43 +88,28 @@ _EMAIL = [
     _sub(_QUOTED_LINE, _blank),
 ]
 _MARKDOWN = [
-    _sub(_FENCE, _blank),
+    blank_blocks,  # fences, indented code, raw HTML blocks, block quotes
     _sub(_HTML_COMMENT, _blank),
+    _sub(_HTML_TAG, _blank),
     _sub(_INLINE_CODE, _blank),
     _sub(_LINK_TARGET, _blank),
-    _sub(_QUOTED_LINE, _blank),
-]
-_HTML = [
-    _sub(_HTML_COMMENT, _blank),
-    _sub(_HTML_SKIPPED_ELEMENT, _blank),
-    _sub(_HTML_TAG, _blank),
 ]
 
 _STEPS: dict[str, list[Callable[[str], str]]] = {
     "text": _TEMPLATES,
     "email": _TEMPLATES + _EMAIL,
-    "markdown": _TEMPLATES + _MARKDOWN,
+    # Block structure is read before tags become spaces that would look like indented code.
+    "markdown": _MARKDOWN + _TEMPLATES,
     # Code first, so a ">" or "wrote:" inside a code block does not cut the reply.
     "auto": _TEMPLATES + [_sub(_FENCE, _blank), _sub(_INLINE_CODE, _blank), _sub(_HTML_COMMENT, _blank)] + _EMAIL,
-    "html": _TEMPLATES + _HTML + _EMAIL,
+    # Applied to the visible text that html.visible_text extracted.
+    "html": _TEMPLATES + _EMAIL,
 }
 
 
-def format_for_path(path: str | None, requested: str = "auto") -> str:
-    """The input format for a file: the requested one, or by extension for `auto`."""
-    if requested != "auto" or not path or path == "-":
-        return requested
-    return _EXTENSIONS.get(PurePath(path).suffix.lower(), "auto")
-
-
-def prepare(text: str, input_format: str = "auto") -> str:
-    """The text to lint: same length as ``text``, with what the agent did not write blanked."""
-    try:
-        steps = _STEPS[input_format]
-    except KeyError:
-        raise ValueError(
-            f"unknown input format `{input_format}`; use one of {', '.join(INPUT_FORMATS)}"
-        ) from None
+def blank(text: str, input_format: str) -> str:
+    """``text`` with what the agent did not write blanked, same length."""
+    steps = _STEPS[input_format]
     prepared = text
     for step in steps:
         prepared = step(prepared)
