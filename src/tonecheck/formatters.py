@@ -50,7 +50,8 @@ def format_text(checked: Sequence[Checked], context: Context) -> str:
             out.append(f"  {gutter} | {source}")
             out.append(f"  {' ' * len(gutter)} | {' ' * (f.column - 1)}{'^' * max(1, width)}")
             for suggestion in f.suggestions:
-                out.append(f"  {' ' * len(gutter)} = try: {suggestion}")
+                # An empty replacement deletes the span (an unused suppression).
+                out.append(f"  {' ' * len(gutter)} = try: {suggestion or 'delete it'}")
             if f.advice:
                 out.append(f"  {' ' * len(gutter)} = help: {f.advice}")
             out.append("")
