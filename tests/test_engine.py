@@ -137,10 +137,23 @@ def test_builtin_spans_are_exact(linter):
             assert text[f.start:f.end] == f.match
 
 
-def test_anchor_gate_skips_documents_no_pattern_can_match(test_linter, linter):
+def test_anchor_index_runs_only_rules_whose_fixed_words_occur(test_linter, linter):
     compiled = linter._compiled
     polite = linter.nlp("Thanks for your patience, the parcel ships today.")
-    assert not compiled.gate.opens_for(polite)
+    # Only the rule without fixed words (capitals) is a candidate on a polite reply.
+    assert compiled.candidates(polite) == ["inflammatory.shouting"]
     risky = linter.nlp("Honestly it's entirely our fault.")
-    assert compiled.gate.opens_for(risky)
+    assert "liability.our-fault" in compiled.candidates(risky)
     assert "liability.our-fault" in [h.rule.id for h in compiled.match(risky)]
+
+
+def test_merged_matchers_for_recurring_rule_combinations_find_the_same(linter):
+    # Two candidate rules: run apart at first, merged once the pair recurs.
+    text = "Calm down, it's entirely our fault."
+    compiled = linter._compiled
+    first = [(h.rule.id, h.start, h.end) for h in compiled.match(linter.nlp(text))]
+    for _ in range(20):
+        again = [(h.rule.id, h.start, h.end) for h in compiled.match(linter.nlp(text))]
+        assert again == first
+    assert {"inflammatory.calm-down", "liability.our-fault"} <= {rule for rule, _, _ in first}
+    assert any(len(key) >= 2 for key in compiled._combined)

@@ -1,13 +1,15 @@
-"""Anchors: a cheap test that tells whether any token pattern could match a document.
+"""Anchors: a cheap index that tells which token patterns could match a document.
 
 spaCy's Matcher tries every pattern at every token, so its cost grows with the
-number of patterns even when nothing matches, which is nearly always: most
-replies are polite. Each token pattern has mandatory tokens with a fixed set of
-values ("guarantee", "liable", "only"...). We pick the rarest such token as the
-pattern's anchor (rarity from spacy-lookups-data's word probabilities); a
-document none of whose tokens is an anchor cannot match any anchored pattern,
-and the Matcher that holds them is not run on it. A pattern with no anchor
-(capitals, punctuation runs) goes in the Matcher that always runs.
+number of patterns times the length of the text even when nothing matches,
+which is nearly always: most replies are polite (measured: ~0.08 µs per
+pattern and token, 669 expanded patterns, ten times the whole pipeline). Each
+token pattern has mandatory tokens with a fixed set of values ("guarantee",
+"liable", "only"...). The rarest of them is the pattern's anchor (rarity from
+spacy-lookups-data's word probabilities); a pattern can only match a document
+that holds its anchor and every other fixed token, which a set lookup per
+distinct token value tells. Only the candidates' Matchers then run (1.6 rules
+per real reply on average instead of all of them).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 _ATTR_IDS = {"NORM": NORM, "LEMMA": LEMMA, "LOWER": LOWER, "ORTH": ORTH}
+
 _UNSEEN = math.exp(-20.0)
 
 
@@ -53,39 +56,49 @@ def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, fl
 
 
 class Gate:
-    """Opens for a document only if some anchored pattern has all its fixed tokens in it."""
+    """Tells which groups of patterns could match a document.
+
+    Each pattern belongs to a group (the token patterns of one rule, or of one
+    rule's vetoes). A group is a candidate for a document when one of its
+    patterns has all its fixed tokens somewhere in the document; a group with a
+    pattern that has no fixed token is always a candidate.
+    """
 
     def __init__(self, strings: StringStore):
         self.strings = strings
         self.attrs: set[str] = set()
-        self.patterns: list[list[tuple[str, frozenset[int]]]] = []
+        self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]]]] = []
         self.index: dict[tuple[str, int], list[int]] = {}
+        self.anchors: dict[str, set[int]] = {}
+        self.always: set[int] = set()
 
-    def add(self, needs: Sequence[tuple[str, Sequence[str]]]) -> None:
+    def add(self, group: int, needs: Sequence[tuple[str, Sequence[str]]]) -> None:
+        if not needs:
+            self.always.add(group)
+            return
         # Hashed exactly as the Matcher hashes pattern values, so the gate opens
         # whenever the Matcher's comparisons could all succeed.
         hashed = [(attr, frozenset(self.strings.add(v) for v in values)) for attr, values in needs]
         number = len(self.patterns)
-        self.patterns.append(hashed)
+        self.patterns.append((group, hashed))
         attr, rarest = hashed[0]
-        self.attrs.add(attr)
         self.attrs.update(a for a, _ in hashed)
+        self.anchors.setdefault(attr, set()).update(rarest)
         for value in rarest:
             self.index.setdefault((attr, value), []).append(number)
 
-    def __bool__(self) -> bool:
-        return bool(self.patterns)
-
-    def opens_for(self, doc: Doc) -> bool:
-        """Could any anchored pattern match ``doc``?"""
-        if not self.patterns:
-            return False
+    def candidates(self, doc: Doc) -> set[int]:
+        """The groups that could match ``doc``: one array read, then set lookups."""
+        found = set(self.always)
+        if not self.patterns or not len(doc):
+            return found
         attrs = sorted(self.attrs)
         columns = doc.to_array([_ATTR_IDS[a] for a in attrs]).reshape(len(doc), len(attrs))
         present = {attr: set(columns[:, i].tolist()) for i, attr in enumerate(attrs)}
-        for attr, values in present.items():
-            for value in values:
-                for number in self.index.get((attr, value), ()):
-                    if all(not need.isdisjoint(present[a]) for a, need in self.patterns[number][1:]):
-                        return True
-        return False
+        for attr, anchors in self.anchors.items():
+            for value in present[attr] & anchors:
+                for number in self.index[(attr, value)]:
+                    group, needs = self.patterns[number]
+                    if group not in found and all(not need.isdisjoint(present[a]) for a, need in needs[1:]):
+                        found.add(group)
+        return found

@@ -1,15 +1,19 @@
 """Compiles rules into spaCy matchers and turns matches into raw hits.
 
-All enabled rules share one ``Matcher``, one ``PhraseMatcher`` per match attribute
-and (when the pipeline parses) one ``DependencyMatcher``, so a document is
-matched in a single pass whatever the number of rules. ``unless`` vetoes are
-compiled into the same matchers under their own keys.
+All enabled rules' phrases share one ``PhraseMatcher`` per match attribute and
+(when the pipeline parses) one ``DependencyMatcher``. Token patterns are
+compiled once into a ``Matcher`` per rule, behind an anchor index (see
+anchors.py): a document's tokens are read once, the index names the few rules
+whose fixed words all occur in it, and only their Matchers verify. Whatever the
+number of rules, a document costs one pass plus the candidates' checks, not a
+loop over all rules. ``unless`` vetoes are compiled the same way under their
+own keys and checked only for rules that fired.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +28,10 @@ from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 
 _ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
+# Merged Matchers kept for recurring combinations of candidate rules; real
+# replies produced ~300 distinct combinations in 2,000.
+_COMBINED_AT_MOST = 1024
+_COMBINE_AFTER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +58,34 @@ class CompiledRules:
         self.rules = [r for r in rules if r.rule.needs <= features]
         self.skipped = [r for r in rules if not r.rule.needs <= features]
         vocab = nlp.vocab
-        # Patterns with an anchor wait behind the gate; the rest (and the vetoes,
-        # which phrase hits may need too) run on every document.
-        self.matcher = Matcher(vocab, validate=False)  # patterns were validated at load
-        self.gated = Matcher(vocab, validate=False)
+        # Token patterns are grouped per rule (its triggers, and apart from them
+        # its vetoes), one Matcher per group; the gate picks the groups a
+        # document could match, and only those run.
+        self.groups: list[Matcher] = []
+        self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
+        self._combined: OrderedDict[frozenset[int], Matcher] = OrderedDict()
+        self._seen: dict[frozenset[int], int] = defaultdict(int)
+        self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
         self.gate = Gate(vocab.strings)
         probability = word_probabilities(nlp.lang)
         self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
         self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
         self.trigger_of: dict[int, int] = {}  # match key -> rule index
         self.veto_of: dict[int, _Veto] = {}
+        self.trigger_groups: set[int] = set()
         phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
         strings = vocab.strings
+
+        def group_of(key: str, patterns: Sequence[list[dict]]) -> int:
+            group = len(self.groups)
+            matcher = Matcher(vocab, validate=False)  # patterns were validated at load
+            expanded = _expand_first_tokens(patterns)
+            matcher.add(key, expanded)
+            self.groups.append(matcher)
+            self.group_patterns.append([(key, expanded)])
+            for pattern in patterns:
+                self.gate.add(group, requirements(pattern, probability))
+            return group
 
         for i, loaded in enumerate(self.rules):
             rule = loaded.rule
@@ -69,13 +93,8 @@ class CompiledRules:
             self.trigger_of[strings.add(key)] = i
             for phrase in rule.phrases:
                 phrase_jobs.append((rule.match, phrase, key))
-            for pattern in rule.tokens:
-                needs = requirements(pattern, probability)
-                if needs:
-                    self.gate.add(needs)
-                    self.gated.add(key, _expand_first_tokens([pattern]))
-                else:
-                    self.matcher.add(key, _expand_first_tokens([pattern]))
+            if rule.tokens:
+                self.trigger_groups.add(group_of(key, rule.tokens))
             if rule.dependency and self.dep_matcher is not None:
                 self.dep_matcher.add(key, rule.dependency)
             for j, entry in enumerate(rule.unless):
@@ -84,7 +103,14 @@ class CompiledRules:
                 for phrase in entry.phrases:
                     phrase_jobs.append((entry.match, phrase, vkey))
                 if entry.tokens:
-                    self.matcher.add(vkey, _expand_first_tokens(entry.tokens))
+                    if i in self.veto_group:
+                        expanded = _expand_first_tokens(entry.tokens)
+                        self.groups[self.veto_group[i]].add(vkey, expanded)
+                        self.group_patterns[self.veto_group[i]].append((vkey, expanded))
+                        for pattern in entry.tokens:
+                            self.gate.add(self.veto_group[i], requirements(pattern, probability))
+                    else:
+                        self.veto_group[i] = group_of(vkey, entry.tokens)
         self._add_phrases(phrase_jobs)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
@@ -104,11 +130,48 @@ class CompiledRules:
         lemmas = self.nlp.get_pipe(LEMMA_COMPONENT)
         return [lemmas(self.nlp.make_doc(t)) for t in texts]
 
+    def candidates(self, doc: Doc) -> list[str]:
+        """Ids of the rules whose token patterns ``doc`` could match (the rest are not run)."""
+        groups = self.gate.candidates(doc) & self.trigger_groups
+        return sorted(self.group_patterns[g][0][0] for g in groups)
+
+    def _run(self, groups: set[int], doc: Doc) -> list[tuple[int, int, int]]:
+        """Matches of the given groups' patterns.
+
+        Each Matcher call costs two Python Token objects per token of the
+        document whatever its patterns, so a combination of groups that recurs
+        is merged into one Matcher. Building one costs as much as ~30 calls, so
+        a combination earns its Matcher only once it has come back a few times.
+        """
+        # Lemmas come from our own component; spaCy's check for them would
+        # iterate the whole document on every call.
+        if len(groups) == 1:
+            return self.groups[next(iter(groups))](doc, allow_missing=True)
+        key = frozenset(groups)
+        matcher = self._combined.get(key)
+        if matcher is not None:
+            self._combined.move_to_end(key)
+            return matcher(doc, allow_missing=True)
+        if len(self._seen) > 4 * _COMBINED_AT_MOST:
+            self._seen.clear()  # rare combinations: forget them rather than grow
+        self._seen[key] += 1
+        if self._seen[key] < _COMBINE_AFTER:
+            return [m for g in groups for m in self.groups[g](doc, allow_missing=True)]
+        del self._seen[key]
+        matcher = Matcher(self.nlp.vocab, validate=False)
+        for group in sorted(groups):
+            for match_key, patterns in self.group_patterns[group]:
+                matcher.add(match_key, patterns)
+        self._combined[key] = matcher
+        if len(self._combined) > _COMBINED_AT_MOST:
+            self._combined.popitem(last=False)
+        return matcher(doc, allow_missing=True)
+
     def match(self, doc: Doc) -> list[Hit]:
         """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
-        raw: list[tuple[int, int, int]] = list(self.matcher(doc)) if len(self.matcher) else []
-        if len(self.gated) and self.gate.opens_for(doc):
-            raw.extend(self.gated(doc))
+        candidates = self.gate.candidates(doc)
+        triggers_possible = candidates & self.trigger_groups
+        raw: list[tuple[int, int, int]] = self._run(triggers_possible, doc) if triggers_possible else []
         for matcher in self.phrase_matchers.values():
             raw.extend(matcher(doc))
         if self.dep_matcher is not None and len(self.dep_matcher):
@@ -116,6 +179,11 @@ class CompiledRules:
                 raw.append((key, min(token_ids), max(token_ids) + 1))
         if not raw:
             return []
+        # Token vetoes matter only for rules that fired, and only if they could match.
+        fired = {self.trigger_of[key] for key, _, _ in raw if key in self.trigger_of}
+        veto_groups = {self.veto_group[i] for i in fired if i in self.veto_group} & candidates
+        if veto_groups:
+            raw.extend(self._run(veto_groups, doc))
         triggers: dict[int, list[tuple[int, int]]] = defaultdict(list)
         vetoes: dict[int, list[tuple[int, int, str | int]]] = defaultdict(list)
         for key, start, end in raw:

@@ -13,9 +13,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy
 import spacy
 import yaml
-from spacy.attrs import NORM, ORTH
+from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
 from spacy.language import Language
 import srsly
 from spacy.tokens import Doc
@@ -128,17 +129,19 @@ class LookupLemmas:
         return result
 
     def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        # Whole columns through arrays: a Token object per token would cost more
+        # than the lookups themselves.
+        columns = doc.to_array([NORM, IS_SPACE])
         table = self.table
-        for token in doc:
-            norm = token.norm
-            lemma = table.get(norm)
-            token.lemma = lemma if lemma is not None else self._lemma_of(norm)
-        if "\n" in doc.text:
+        lemmas = [table.get(norm) or self._lemma_of(norm) for norm in columns[:, 0].tolist()]
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        for i in numpy.flatnonzero(columns[:-1, 1]).tolist():
             # A line break that survives input preparation is a paragraph break:
             # start a sentence there, so sentence-scoped vetoes stay in their paragraph.
-            for token in doc[:-1]:
-                if token.is_space and "\n" in token.text:
-                    doc[token.i + 1].is_sent_start = True
+            if "\n" in doc[i].text:
+                doc[i + 1].is_sent_start = True
         return doc
 
 
