@@ -140,8 +140,9 @@ def test_builtin_spans_are_exact(linter):
 def test_anchor_index_runs_only_rules_whose_fixed_words_occur(test_linter, linter):
     compiled = linter._compiled
     polite = linter.nlp("Thanks for your patience, the parcel ships today.")
-    # Only the rule without fixed words (capitals) is a candidate on a polite reply.
-    assert compiled.candidates(polite) == ["inflammatory.shouting"]
+    assert compiled.candidates(polite) == []
+    # Shouting has no fixed words; an all-capitals word makes it a candidate.
+    assert compiled.candidates(linter.nlp("Your PIN is on the way.")) == ["inflammatory.shouting"]
     risky = linter.nlp("Honestly it's entirely our fault.")
     assert "liability.our-fault" in compiled.candidates(risky)
     assert "liability.our-fault" in [h.rule.id for h in compiled.match(risky)]

@@ -15,14 +15,36 @@ per real reply on average instead of all of them).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from spacy.attrs import LEMMA, LOWER, NORM, ORTH
+from spacy.attrs import (
+    IS_ALPHA,
+    IS_DIGIT,
+    IS_LOWER,
+    IS_PUNCT,
+    IS_TITLE,
+    IS_UPPER,
+    LEMMA,
+    LENGTH,
+    LIKE_EMAIL,
+    LIKE_NUM,
+    LIKE_URL,
+    LOWER,
+    NORM,
+    ORTH,
+    SENT_START,
+)
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 _ATTR_IDS = {"NORM": NORM, "LEMMA": LEMMA, "LOWER": LOWER, "ORTH": ORTH}
+_FLAG_IDS = {
+    "IS_ALPHA": IS_ALPHA, "IS_DIGIT": IS_DIGIT, "IS_LOWER": IS_LOWER, "IS_PUNCT": IS_PUNCT,
+    "IS_TITLE": IS_TITLE, "IS_UPPER": IS_UPPER, "LIKE_EMAIL": LIKE_EMAIL, "LIKE_NUM": LIKE_NUM,
+    "LIKE_URL": LIKE_URL,
+}
 
 _UNSEEN = math.exp(-20.0)
 
@@ -55,6 +77,27 @@ def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, fl
     return [(attr, values) for _, attr, values in found]
 
 
+def token_test(pattern: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], int] | None:
+    """For a pattern without fixed words: flags (and a minimum length) one mandatory token must have.
+
+    "Three capitalised words in a row" has no word to look up, but a document
+    without any all-capitals token of two letters or more cannot match it.
+    """
+    for token in pattern:
+        if token.get("OP", "1") not in ("1", "+"):
+            continue
+        flags = tuple(sorted(k for k, v in token.items() if k in _FLAG_IDS and v is True))
+        if not flags:
+            continue
+        length = token.get("LENGTH")
+        if isinstance(length, dict):
+            minimum = max([int(length.get(">=", 0)), int(length.get(">", -1)) + 1, int(length.get("==", 0))])
+        else:
+            minimum = int(length) if isinstance(length, int) else 0
+        return flags, minimum
+    return None
+
+
 class Gate:
     """Tells which groups of patterns could match a document.
 
@@ -68,13 +111,18 @@ class Gate:
         self.strings = strings
         self.attrs: set[str] = set()
         self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]]]] = []
+        self.group_anchors: dict[int, dict[str, set[int]]] = {}
         self.index: dict[tuple[str, int], list[int]] = {}
         self.anchors: dict[str, set[int]] = {}
-        self.always: set[int] = set()
+        self.always: set[int] = set()  # groups with a pattern that has no anchor
+        self.tested: list[tuple[int, tuple[tuple[str, ...], int]]] = []  # (group, token test) without anchor
 
-    def add(self, group: int, needs: Sequence[tuple[str, Sequence[str]]]) -> None:
+    def add(self, group: int, needs: Sequence[tuple[str, Sequence[str]]], test: tuple[tuple[str, ...], int] | None = None) -> None:
         if not needs:
-            self.always.add(group)
+            if test is None:
+                self.always.add(group)
+            else:
+                self.tested.append((group, test))
             return
         # Hashed exactly as the Matcher hashes pattern values, so the gate opens
         # whenever the Matcher's comparisons could all succeed.
@@ -84,21 +132,81 @@ class Gate:
         attr, rarest = hashed[0]
         self.attrs.update(a for a, _ in hashed)
         self.anchors.setdefault(attr, set()).update(rarest)
+        self.group_anchors.setdefault(group, {}).setdefault(attr, set()).update(rarest)
         for value in rarest:
             self.index.setdefault((attr, value), []).append(number)
 
-    def candidates(self, doc: Doc) -> set[int]:
-        """The groups that could match ``doc``: one array read, then set lookups."""
-        found = set(self.always)
-        if not self.patterns or not len(doc):
-            return found
+    def scan(self, doc: Doc) -> Scan:
+        """Which groups could match ``doc``, from one array read and set lookups."""
+        scan = Scan(set(), (0, 0), set(self.always))
+        if not len(doc) or not (self.patterns or self.tested):
+            return scan
         attrs = sorted(self.attrs)
-        columns = doc.to_array([_ATTR_IDS[a] for a in attrs]).reshape(len(doc), len(attrs))
-        present = {attr: set(columns[:, i].tolist()) for i, attr in enumerate(attrs)}
+        flags = sorted({f for _, (names, _) in self.tested for f in names})
+        ids = [_ATTR_IDS[a] for a in attrs] + [_FLAG_IDS[f] for f in flags] + [LENGTH, SENT_START]
+        table = doc.to_array(ids).reshape(len(doc), len(ids))
+        if self.tested:
+            scan.unanchored |= self._tested(table[:, len(attrs):], flags)
+        if not self.patterns:
+            return scan
+        columns = table[:, : len(attrs)].T.tolist()
+        present = {attr: set(column) for attr, column in zip(attrs, columns)}
+        found = scan.anchored
         for attr, anchors in self.anchors.items():
             for value in present[attr] & anchors:
                 for number in self.index[(attr, value)]:
                     group, needs = self.patterns[number]
                     if group not in found and all(not need.isdisjoint(present[a]) for a, need in needs[1:]):
                         found.add(group)
+        if found:
+            wanted: dict[str, set[int]] = {}
+            for group in found:
+                for attr, values in self.group_anchors[group].items():
+                    wanted.setdefault(attr, set()).update(values)
+            positions = [
+                i
+                for attr, column in zip(attrs, columns)
+                if attr in wanted
+                for i, value in enumerate(column)
+                if value in wanted[attr]
+            ]
+            scan.window = _sentences_around(table[:, -1].tolist(), min(positions), max(positions))
+        return scan
+
+    def _tested(self, table: Any, flags: list[str]) -> set[int]:
+        """Unanchored groups whose token test some token passes (``table``: flags, LENGTH, SENT_START)."""
+        found: set[int] = set()
+        for group, (names, minimum) in self.tested:
+            if group in found:
+                continue
+            mask = table[:, len(flags)] >= minimum
+            for name in names:
+                mask &= table[:, flags.index(name)] == 1
+            if mask.any():
+                found.add(group)
         return found
+
+
+@dataclass
+class Scan:
+    """What the gate found in one document.
+
+    ``anchored`` groups need only the tokens of ``window``: it runs from the
+    sentence of the first anchor to the end of the sentence of the last one,
+    since a token pattern matches within a sentence and every match holds its
+    pattern's anchor. ``unanchored`` groups (no fixed words) read the whole document.
+    """
+
+    anchored: set[int]
+    window: tuple[int, int]
+    unanchored: set[int]
+
+
+def _sentences_around(starts: list[int], first: int, last: int) -> tuple[int, int]:
+    begin = first
+    while begin > 0 and starts[begin] != 1:
+        begin -= 1
+    end = last + 1
+    while end < len(starts) and starts[end] != 1:
+        end += 1
+    return begin, end

@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from tonecheck.anchors import Gate, requirements
+from tonecheck.anchors import Gate, requirements, token_test
 from tonecheck.nlp import LEMMA_COMPONENT, word_probabilities
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
@@ -78,14 +78,15 @@ class CompiledRules:
 
         def group_of(key: str, patterns: Sequence[list[dict]]) -> int:
             group = len(self.groups)
-            matcher = Matcher(vocab, validate=False)  # patterns were validated at load
-            expanded = _expand_first_tokens(patterns)
-            matcher.add(key, expanded)
-            self.groups.append(matcher)
-            self.group_patterns.append([(key, expanded)])
-            for pattern in patterns:
-                self.gate.add(group, requirements(pattern, probability))
+            self.groups.append(Matcher(vocab, validate=False))  # patterns were validated at load
+            self.group_patterns.append([])
+            add_to(group, key, patterns)
             return group
+
+        def add_to(group: int, key: str, patterns: Sequence[list[dict]]) -> None:
+            expanded = _expand_first_tokens(patterns)
+            self.groups[group].add(key, expanded)
+            self.group_patterns[group].append((key, expanded))
 
         for i, loaded in enumerate(self.rules):
             rule = loaded.rule
@@ -94,7 +95,10 @@ class CompiledRules:
             for phrase in rule.phrases:
                 phrase_jobs.append((rule.match, phrase, key))
             if rule.tokens:
-                self.trigger_groups.add(group_of(key, rule.tokens))
+                group = group_of(key, rule.tokens)
+                self.trigger_groups.add(group)
+                for pattern in rule.tokens:
+                    self.gate.add(group, requirements(pattern, probability), token_test(pattern))
             if rule.dependency and self.dep_matcher is not None:
                 self.dep_matcher.add(key, rule.dependency)
             for j, entry in enumerate(rule.unless):
@@ -102,15 +106,11 @@ class CompiledRules:
                 self.veto_of[strings.add(vkey)] = _Veto(i, entry.within)
                 for phrase in entry.phrases:
                     phrase_jobs.append((entry.match, phrase, vkey))
-                if entry.tokens:
-                    if i in self.veto_group:
-                        expanded = _expand_first_tokens(entry.tokens)
-                        self.groups[self.veto_group[i]].add(vkey, expanded)
-                        self.group_patterns[self.veto_group[i]].append((vkey, expanded))
-                        for pattern in entry.tokens:
-                            self.gate.add(self.veto_group[i], requirements(pattern, probability))
-                    else:
-                        self.veto_group[i] = group_of(vkey, entry.tokens)
+                # Vetoes wait outside the gate: they run only where their rule fired.
+                if entry.tokens and i in self.veto_group:
+                    add_to(self.veto_group[i], vkey, entry.tokens)
+                elif entry.tokens:
+                    self.veto_group[i] = group_of(vkey, entry.tokens)
         self._add_phrases(phrase_jobs)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
@@ -132,10 +132,11 @@ class CompiledRules:
 
     def candidates(self, doc: Doc) -> list[str]:
         """Ids of the rules whose token patterns ``doc`` could match (the rest are not run)."""
-        groups = self.gate.candidates(doc) & self.trigger_groups
+        scan = self.gate.scan(doc)
+        groups = (scan.anchored | scan.unanchored) & self.trigger_groups
         return sorted(self.group_patterns[g][0][0] for g in groups)
 
-    def _run(self, groups: set[int], doc: Doc) -> list[tuple[int, int, int]]:
+    def _run(self, groups: set[int], doc: Doc, window: tuple[int, int] | None = None) -> list[tuple[int, int, int]]:
         """Matches of the given groups' patterns.
 
         Each Matcher call costs two Python Token objects per token of the
@@ -143,20 +144,31 @@ class CompiledRules:
         is merged into one Matcher. Building one costs as much as ~30 calls, so
         a combination earns its Matcher only once it has come back a few times.
         """
-        # Lemmas come from our own component; spaCy's check for them would
-        # iterate the whole document on every call.
+        if window is None or window == (0, len(doc)):
+            target, offset = doc, 0
+        else:
+            target, offset = doc[window[0] : window[1]], window[0]
+        found = []
+        for matcher in self._matchers_for(groups):
+            # Lemmas come from our own component; spaCy's check for them would
+            # iterate the whole document on every call.
+            for key, start, end in matcher(target, allow_missing=True):
+                found.append((key, start + offset, end + offset))
+        return found
+
+    def _matchers_for(self, groups: set[int]) -> list[Matcher]:
         if len(groups) == 1:
-            return self.groups[next(iter(groups))](doc, allow_missing=True)
+            return [self.groups[next(iter(groups))]]
         key = frozenset(groups)
         matcher = self._combined.get(key)
         if matcher is not None:
             self._combined.move_to_end(key)
-            return matcher(doc, allow_missing=True)
+            return [matcher]
         if len(self._seen) > 4 * _COMBINED_AT_MOST:
             self._seen.clear()  # rare combinations: forget them rather than grow
         self._seen[key] += 1
         if self._seen[key] < _COMBINE_AFTER:
-            return [m for g in groups for m in self.groups[g](doc, allow_missing=True)]
+            return [self.groups[g] for g in groups]
         del self._seen[key]
         matcher = Matcher(self.nlp.vocab, validate=False)
         for group in sorted(groups):
@@ -165,13 +177,16 @@ class CompiledRules:
         self._combined[key] = matcher
         if len(self._combined) > _COMBINED_AT_MOST:
             self._combined.popitem(last=False)
-        return matcher(doc, allow_missing=True)
+        return [matcher]
 
     def match(self, doc: Doc) -> list[Hit]:
         """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
-        candidates = self.gate.candidates(doc)
-        triggers_possible = candidates & self.trigger_groups
-        raw: list[tuple[int, int, int]] = self._run(triggers_possible, doc) if triggers_possible else []
+        scan = self.gate.scan(doc)
+        raw: list[tuple[int, int, int]] = []
+        if scan.anchored:
+            raw.extend(self._run(scan.anchored, doc, scan.window))
+        if scan.unanchored:
+            raw.extend(self._run(scan.unanchored, doc))
         for matcher in self.phrase_matchers.values():
             raw.extend(matcher(doc))
         if self.dep_matcher is not None and len(self.dep_matcher):
@@ -181,7 +196,8 @@ class CompiledRules:
             return []
         # Token vetoes matter only for rules that fired, and only if they could match.
         fired = {self.trigger_of[key] for key, _, _ in raw if key in self.trigger_of}
-        veto_groups = {self.veto_group[i] for i in fired if i in self.veto_group} & candidates
+        # Vetoes run on the whole document: they may sit outside the window.
+        veto_groups = {self.veto_group[i] for i in fired if i in self.veto_group}
         if veto_groups:
             raw.extend(self._run(veto_groups, doc))
         triggers: dict[int, list[tuple[int, int]]] = defaultdict(list)
