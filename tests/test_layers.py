@@ -14,7 +14,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tonecheck"
 FRONT_ENDS = ("tonecheck.cli", "tonecheck.lsp", "tonecheck.audit", "tonecheck.formatters")
 ENGINE_MODULES = [
     "__init__.py", "schema.py", "yamlsource.py", "errors.py", "packs.py", "nlp.py",
-    "engine.py", "selection.py", "config.py", "models.py", "linter.py",
+    "engine.py", "selection.py", "config.py", "models.py", "linter.py", "anchors.py", "cache.py",
+    "frequencies.py", "suppressions.py", "inputs/__init__.py", "inputs/blanking.py", "inputs/html.py",
+    "inputs/markdown.py", "inputs/prepared.py",
 ]
 
 
@@ -50,3 +52,13 @@ def test_rules_reference_is_generated_from_the_packs():
     ).stdout
     docs = (PACKAGE.parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
     assert out == docs, "docs/rules.md is stale: run `tonecheck rules --format markdown > docs/rules.md`"
+
+
+def test_shipped_word_frequencies_are_generated_from_spacy_lookups_data():
+    from tonecheck.frequencies import generate
+
+    shipped = (PACKAGE / "data" / "word_frequencies.tsv").read_text(encoding="utf-8")
+    assert shipped == generate(), (
+        "src/tonecheck/data/word_frequencies.tsv is stale: "
+        "run `python -m tonecheck.frequencies > src/tonecheck/data/word_frequencies.tsv`"
+    )

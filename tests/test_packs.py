@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 from tonecheck import PackError
 from tonecheck.packs import builtin_pack_paths, load_pack, load_pack_text
 from tonecheck.rule_examples import run_examples
+
+from conftest import PACKS
 
 GOOD_RULE = """\
   - id: team.only-one
@@ -121,3 +124,21 @@ def test_every_builtin_rule_passes_its_own_examples():
     result = run_examples()
     assert result.rules >= 60
     assert not result.failures, "\n".join(f.render() for f in result.failures)
+
+
+def test_pack_cache_never_serves_an_edited_pack(tmp_path, monkeypatch):
+    from tonecheck.packs import load_pack
+
+    monkeypatch.setenv("TONECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    pack = tmp_path / "p.yaml"
+    source = (PACKS / "basic.yaml").read_text(encoding="utf-8")
+    pack.write_text(source, encoding="utf-8")
+    _, first = load_pack(pack)
+    assert list((tmp_path / "cache").glob("pack-*.pickle")), "the parsed pack was cached"
+    pack.write_text(source.replace("singles the customer out", "isolates the customer"), encoding="utf-8")
+    os.utime(pack, ns=(1, 1))  # even with an old timestamp, the size differs
+    _, second = load_pack(pack)
+    assert "isolates the customer" in second[0].rule.message
+    pack.write_text("pack: [", encoding="utf-8")
+    with pytest.raises(PackError):
+        load_pack(pack)

@@ -23,7 +23,8 @@ from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from tonecheck.anchors import Gate, requirements, token_test
-from tonecheck.nlp import LEMMA_COMPONENT, word_probabilities
+from tonecheck.frequencies import word_probabilities
+from tonecheck.nlp import LEMMA_COMPONENT
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 
@@ -61,13 +62,15 @@ class CompiledRules:
         # Token patterns are grouped per rule (its triggers, and apart from them
         # its vetoes), one Matcher per group; the gate picks the groups a
         # document could match, and only those run.
-        self.groups: list[Matcher] = []
+        # Built on first use: a one-reply CLI run needs one or two of them.
+        self.groups: list[Matcher | None] = []
         self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
         self._combined: OrderedDict[frozenset[int], Matcher] = OrderedDict()
         self._seen: dict[frozenset[int], int] = defaultdict(int)
         self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
         self.gate = Gate(vocab.strings)
-        probability = word_probabilities(nlp.lang)
+        # Frequencies are English; other languages pick anchors by pattern order.
+        probability = word_probabilities() if nlp.lang == "en" else {}
         self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
         self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
         self.trigger_of: dict[int, int] = {}  # match key -> rule index
@@ -78,15 +81,13 @@ class CompiledRules:
 
         def group_of(key: str, patterns: Sequence[list[dict]]) -> int:
             group = len(self.groups)
-            self.groups.append(Matcher(vocab, validate=False))  # patterns were validated at load
+            self.groups.append(None)
             self.group_patterns.append([])
             add_to(group, key, patterns)
             return group
 
         def add_to(group: int, key: str, patterns: Sequence[list[dict]]) -> None:
-            expanded = _expand_first_tokens(patterns)
-            self.groups[group].add(key, expanded)
-            self.group_patterns[group].append((key, expanded))
+            self.group_patterns[group].append((key, _expand_first_tokens(patterns)))
 
         for i, loaded in enumerate(self.rules):
             rule = loaded.rule
@@ -156,9 +157,21 @@ class CompiledRules:
                 found.append((key, start + offset, end + offset))
         return found
 
+    def _group(self, group: int) -> Matcher:
+        matcher = self.groups[group]
+        if matcher is None:
+            matcher = self.groups[group] = self._build(self.group_patterns[group])
+        return matcher
+
+    def _build(self, patterns: Sequence[tuple[str, list[list[dict]]]]) -> Matcher:
+        matcher = Matcher(self.nlp.vocab, validate=False)  # patterns were validated at load
+        for key, expanded in patterns:
+            matcher.add(key, expanded)
+        return matcher
+
     def _matchers_for(self, groups: set[int]) -> list[Matcher]:
         if len(groups) == 1:
-            return [self.groups[next(iter(groups))]]
+            return [self._group(next(iter(groups)))]
         key = frozenset(groups)
         matcher = self._combined.get(key)
         if matcher is not None:
@@ -168,12 +181,9 @@ class CompiledRules:
             self._seen.clear()  # rare combinations: forget them rather than grow
         self._seen[key] += 1
         if self._seen[key] < _COMBINE_AFTER:
-            return [self.groups[g] for g in groups]
+            return [self._group(g) for g in groups]
         del self._seen[key]
-        matcher = Matcher(self.nlp.vocab, validate=False)
-        for group in sorted(groups):
-            for match_key, patterns in self.group_patterns[group]:
-                matcher.add(match_key, patterns)
+        matcher = self._build([entry for g in sorted(groups) for entry in self.group_patterns[g]])
         self._combined[key] = matcher
         if len(self._combined) > _COMBINED_AT_MOST:
             self._combined.popitem(last=False)

@@ -43,12 +43,6 @@ def _lookup_table(lang: str, table: str) -> dict[str, str]:
     return srsly.read_gzip_json(str(path))
 
 
-@lru_cache(maxsize=4)
-def word_probabilities(lang: str) -> dict[str, float]:
-    """Log probabilities of words (spacy-lookups-data), used to pick rare anchors."""
-    return _lookup_table(lang, "lexeme_prob")
-
-
 def _casings(word: str) -> set[str]:
     return {word, word.lower(), word.upper(), word.capitalize()}
 

@@ -17,6 +17,7 @@ from spacy.matcher import DependencyMatcher
 from spacy.schemas import validate_token_pattern
 from spacy.vocab import Vocab
 
+from tonecheck.cache import cached
 from tonecheck.errors import PackError, SourceError
 from tonecheck.schema import CORE_CATEGORIES, Pack, Rule
 from tonecheck.yamlsource import LocatedData, load_located
@@ -68,7 +69,7 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
 
 @lru_cache(maxsize=256)
 def _load_cached(path: Path, mtime_ns: int) -> tuple[Pack, tuple[LoadedRule, ...]]:
-    return _load(path)
+    return cached(path, lambda: _load(path))
 
 
 def load_pack(path: Path) -> tuple[Pack, tuple[LoadedRule, ...]]:
