@@ -156,7 +156,7 @@ class Gate:
             for value in present[attr] & anchors:
                 for number in self.index[(attr, value)]:
                     group, needs = self.patterns[number]
-                    if group not in found and all(not need.isdisjoint(present[a]) for a, need in needs[1:]):
+                    if group not in found and _all_present(needs, present):
                         found.add(group)
         if found:
             wanted: dict[str, set[int]] = {}
@@ -200,6 +200,14 @@ class Scan:
     anchored: set[int]
     window: tuple[int, int]
     unanchored: set[int]
+
+
+def _all_present(needs: list[tuple[str, frozenset[int]]], present: dict[str, set[int]]) -> bool:
+    # needs[0] is the anchor, already found; a plain loop beats all() on a generator here.
+    for attr, values in needs[1:]:
+        if values.isdisjoint(present[attr]):
+            return False
+    return True
 
 
 def _sentences_around(starts: list[int], first: int, last: int) -> tuple[int, int]:

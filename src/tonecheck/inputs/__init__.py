@@ -44,6 +44,8 @@ def format_for_path(path: str | None, requested: str = "auto") -> str:
 
 def sniff(text: str) -> str:
     """``html`` when the content is markup, else ``auto`` (plain text or mail)."""
+    if "<" not in text:
+        return "auto"
     if _HTML_START.match(text) or len(_HTML_CLOSING.findall(text, 0, 20_000)) >= 2:
         return "html"
     return "auto"

@@ -45,6 +45,8 @@ _SOFT_BREAK = re.compile(r"(?<=\S)([ \t]*)\n(?=[ \t]*\S)")
 
 
 def _unwrap(text: str) -> str:
+    if "\n" not in text:
+        return text
     return _SOFT_BREAK.sub(lambda m: m.group(1) + " ", text)
 
 
@@ -59,6 +61,14 @@ def _word(match: re.Match[str]) -> str:
     if "\n" in text:
         return _blank(match)
     return "X" + "x" * (len(text) - 1)
+
+
+Step = tuple[tuple[str, ...], Callable[[str], str]]
+
+
+def _when(markers: tuple[str, ...], step: Callable[[str], str]) -> Step:
+    """Run ``step`` only on texts holding one of ``markers`` (lower case): most replies hold none."""
+    return markers, step
 
 
 def _blank_rest(pattern: re.Pattern[str]) -> Callable[[str], str]:
@@ -77,42 +87,55 @@ def _sub(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Call
 
 
 _TEMPLATES = [
-    _sub(_TEMPLATE_COMMENT, _blank),
-    _sub(_TEMPLATE_TAG, _blank),
-    _sub(_PLACEHOLDER, _word),
+    _when(("{%",), _sub(_TEMPLATE_COMMENT, _blank)),
+    _when(("{%",), _sub(_TEMPLATE_TAG, _blank)),
+    _when(("{{",), _sub(_PLACEHOLDER, _word)),
 ]
 _EMAIL = [
-    _blank_rest(_ATTRIBUTION),
-    _blank_rest(_OUTLOOK),
-    _blank_rest(_SIGNATURE),
-    _sub(_QUOTED_LINE, _blank),
+    _when(("wrote:",), _blank_rest(_ATTRIBUTION)),
+    _when(("original message", "___", "from:"), _blank_rest(_OUTLOOK)),
+    _when(("--",), _blank_rest(_SIGNATURE)),
+    _when((">",), _sub(_QUOTED_LINE, _blank)),
 ]
 _MARKDOWN = [
-    blank_blocks,  # fences, indented code, raw HTML blocks, block quotes
-    _sub(_HTML_COMMENT, _blank),
-    _sub(_HTML_TAG, _blank),
-    _sub(_INLINE_CODE, _blank),
-    _sub(_LINK_TARGET, _blank),
+    ((), blank_blocks),  # fences, indented code, block quotes
+    _when(("<!--",), _sub(_HTML_COMMENT, _blank)),
+    _when(("<",), _sub(_HTML_TAG, _blank)),
+    _when(("`",), _sub(_INLINE_CODE, _blank)),
+    _when(("](",), _sub(_LINK_TARGET, _blank)),
+]
+_PLAIN_CODE = [
+    _when(("```", "~~~"), _sub(_FENCE, _blank)),
+    _when(("`",), _sub(_INLINE_CODE, _blank)),
+    _when(("<!--",), _sub(_HTML_COMMENT, _blank)),
 ]
 
-_STEPS: dict[str, list[Callable[[str], str]]] = {
+_STEPS: dict[str, list[Step]] = {
     "text": _TEMPLATES,
     "email": _TEMPLATES + _EMAIL,
     # Block structure is read before tags become spaces that would look like indented code.
     "markdown": _MARKDOWN + _TEMPLATES,
     # Code first, so a ">" or "wrote:" inside a code block does not cut the reply.
-    "auto": _TEMPLATES + [_sub(_FENCE, _blank), _sub(_INLINE_CODE, _blank), _sub(_HTML_COMMENT, _blank)] + _EMAIL,
+    "auto": _TEMPLATES + _PLAIN_CODE + _EMAIL,
     # Applied to the visible text that html.visible_text extracted.
     "html": _TEMPLATES + _EMAIL,
 }
 
 
+def _holds(text: str, markers: tuple[str, ...]) -> bool:
+    for marker in markers:
+        if marker in text:
+            return True
+    return False
+
+
 def blank(text: str, input_format: str) -> str:
     """``text`` with what the agent did not write blanked, same length."""
-    steps = _STEPS[input_format]
     prepared = text
-    for step in steps:
-        prepared = step(prepared)
+    lowered = text.lower()
+    for markers, step in _STEPS[input_format]:
+        if not markers or _holds(lowered, markers):
+            prepared = step(prepared)
     prepared = _unwrap(prepared)
     assert len(prepared) == len(text)  # offsets must stay valid
     return prepared
