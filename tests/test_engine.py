@@ -6,7 +6,7 @@ import pytest
 
 from tonecheck import Linter
 
-from conftest import PACKS
+from conftest import PACKS, REPO
 
 
 def rules(report) -> list[str]:
@@ -141,8 +141,9 @@ def test_anchor_index_runs_only_rules_whose_fixed_words_occur(test_linter, linte
     compiled = linter._compiled
     polite = linter.nlp("Thanks for your patience, the parcel ships today.")
     assert compiled.candidates(polite) == []
-    # Shouting has no fixed words; an all-capitals word makes it a candidate.
-    assert compiled.candidates(linter.nlp("Your PIN is on the way.")) == ["inflammatory.shouting"]
+    # Shouting has no fixed words: capitals side by side make it a candidate, one acronym does not.
+    assert compiled.candidates(linter.nlp("Your PIN is on the way.")) == []
+    assert compiled.candidates(linter.nlp("Your PIN IS ON the way.")) == ["inflammatory.shouting"]
     risky = linter.nlp("Honestly it's entirely our fault.")
     assert "liability.our-fault" in compiled.candidates(risky)
     assert "liability.our-fault" in [h.rule.id for h in compiled.match(risky)]
@@ -158,3 +159,30 @@ def test_merged_matchers_for_recurring_rule_combinations_find_the_same(linter):
         assert again == first
     assert {"inflammatory.calm-down", "liability.our-fault"} <= {rule for rule, _, _ in first}
     assert any(len(key) >= 2 for key in compiled._combined)
+
+
+def test_anchor_index_never_drops_a_rule_that_matches(linter):
+    """Every rule whose Matcher matches anywhere in a text is among the gate's candidates.
+
+    Run on every rule example and every labeled reply: the gate's offset
+    checks must be a necessary condition for a match, never a guess.
+    """
+    import json
+
+    compiled = linter._compiled
+    texts = [text for rule in compiled.rules for text in (*rule.rule.examples.flag, *rule.rule.examples.pass_)]
+    dev_set = REPO.parent / "shared" / "data" / "dev-set.jsonl"
+    if dev_set.exists():
+        texts += [json.loads(line)["text"] for line in dev_set.read_text(encoding="utf-8").splitlines() if line.strip()]
+    checked = 0
+    for doc in linter.nlp.pipe(texts):
+        scan = compiled.gate.scan(doc)
+        for group in compiled.trigger_groups:
+            if compiled._group(group)(doc, allow_missing=True):
+                checked += 1
+                assert group in scan.anchored | scan.unanchored, (compiled.group_patterns[group][0][0], doc.text)
+                if group in scan.anchored:
+                    begin, end = scan.window
+                    windowed = compiled._group(group)(doc[begin:end], allow_missing=True)
+                    assert windowed, (compiled.group_patterns[group][0][0], doc.text, scan.window)
+    assert checked > 200

@@ -15,6 +15,7 @@ per real reply on average instead of all of them).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -57,11 +58,22 @@ def _values(spec: Any) -> list[str] | None:
     return None
 
 
-def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> list[tuple[str, list[str]]]:
-    """Every mandatory token's (attribute, values), rarest first; empty if none is fixed."""
-    found: list[tuple[float, str, list[str]]] = []
-    for token in pattern:
-        if token.get("OP", "1") not in ("1", "+"):
+@dataclass(frozen=True)
+class Need:
+    """A mandatory pattern token with a fixed set of values for one attribute."""
+
+    index: int  # position in the pattern
+    attr: str
+    values: tuple[str, ...]
+    op: str
+
+
+def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> list[Need]:
+    """Every mandatory token with fixed values, rarest first; empty if none is fixed."""
+    found: list[tuple[float, Need]] = []
+    for index, token in enumerate(pattern):
+        op = token.get("OP", "1")
+        if op not in ("1", "+"):
             continue
         options = [(attr, _values(token.get(attr))) for attr in _ATTR_IDS]
         options = [(attr, values) for attr, values in options if values]
@@ -72,19 +84,49 @@ def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, fl
             (sum(math.exp(probability.get(v.lower(), -20.0)) if v else _UNSEEN for v in values), attr, values)
             for attr, values in options
         )
-        found.append((cost, attr, values))
+        found.append((cost, Need(index, attr, tuple(values), op)))
     found.sort(key=lambda item: item[0])
-    return [(attr, values) for _, attr, values in found]
+    return [need for _, need in found]
 
 
-def token_test(pattern: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], int] | None:
-    """For a pattern without fixed words: flags (and a minimum length) one mandatory token must have.
+_FAR = 1 << 30
+
+
+def _consumes(op: str) -> tuple[int, int]:
+    """How many document tokens one pattern token takes: (least, most)."""
+    simple = {"1": (1, 1), "?": (0, 1), "+": (1, _FAR), "*": (0, _FAR), "!": (0, 1)}
+    if op in simple:
+        return simple[op]
+    bounds = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op)
+    if not bounds:
+        return 0, _FAR  # an operator this code does not know: claim nothing
+    least = int(bounds[1] or 0)
+    most = least if not bounds[2] else (int(bounds[3]) if bounds[3] else _FAR)
+    return least, most
+
+
+def offsets(pattern: Sequence[dict[str, Any]], anchor: int, other: int) -> tuple[int, int]:
+    """Where token ``other`` can sit relative to token ``anchor`` in any match: (least, most) offset."""
+    low, high = (anchor, other) if other > anchor else (other, anchor)
+    spans = [_consumes(token.get("OP", "1")) for token in pattern[low + 1 : high]]
+    least = sum(s[0] for s in spans)
+    most = min(sum(s[1] for s in spans), _FAR)
+    if other > anchor:
+        return 1 + least, 1 + most
+    return -1 - most, -1 - least
+
+
+def token_tests(pattern: Sequence[dict[str, Any]]) -> list[tuple[tuple[str, ...], int, int, int]]:
+    """For a pattern without fixed words: the flags (and minimum length) its mandatory tokens must have.
 
     "Three capitalised words in a row" has no word to look up, but a document
-    without any all-capitals token of two letters or more cannot match it.
+    without two all-capitals tokens of two letters or more side by side cannot
+    match it. Returns (flags, minimum length, least offset, most offset) per
+    mandatory flagged token, offsets relative to the first of them.
     """
-    for token in pattern:
-        if token.get("OP", "1") not in ("1", "+"):
+    flagged: list[tuple[int, tuple[str, ...], int]] = []
+    for index, token in enumerate(pattern):
+        if token.get("OP", "1") != "1":
             continue
         flags = tuple(sorted(k for k, v in token.items() if k in _FLAG_IDS and v is True))
         if not flags:
@@ -94,45 +136,62 @@ def token_test(pattern: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], int]
             minimum = max([int(length.get(">=", 0)), int(length.get(">", -1)) + 1, int(length.get("==", 0))])
         else:
             minimum = int(length) if isinstance(length, int) else 0
-        return flags, minimum
-    return None
+        flagged.append((index, flags, minimum))
+    if not flagged:
+        return []
+    first = flagged[0][0]
+    return [
+        (flags, minimum, *((0, 0) if index == first else offsets(pattern, first, index)))
+        for index, flags, minimum in flagged
+    ]
 
 
 class Gate:
     """Tells which groups of patterns could match a document.
 
-    Each pattern belongs to a group (the token patterns of one rule, or of one
-    rule's vetoes). A group is a candidate for a document when one of its
-    patterns has all its fixed tokens somewhere in the document; a group with a
-    pattern that has no fixed token is always a candidate.
+    Each pattern belongs to a group (the token patterns of one rule). A group is
+    a candidate for a document when one of its patterns has all its fixed
+    tokens in the document, at the offsets from its anchor that the pattern's
+    operators allow; a group with a pattern that has no fixed token is a
+    candidate whenever its token test passes, or always.
     """
 
     def __init__(self, strings: StringStore):
         self.strings = strings
         self.attrs: set[str] = set()
-        self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]]]] = []
-        self.group_anchors: dict[int, dict[str, set[int]]] = {}
+        # (group, fixed tokens' (attr, values) rarest first, their offsets from the anchor or None)
+        self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]], list[tuple[str, frozenset[int], int, int]] | None]] = []
         self.index: dict[tuple[str, int], list[int]] = {}
         self.anchors: dict[str, set[int]] = {}
         self.always: set[int] = set()  # groups with a pattern that has no anchor
-        self.tested: list[tuple[int, tuple[tuple[str, ...], int]]] = []  # (group, token test) without anchor
+        self.tested: list[tuple[int, list[tuple[tuple[str, ...], int, int, int]]]] = []  # (group, token_tests)
 
-    def add(self, group: int, needs: Sequence[tuple[str, Sequence[str]]], test: tuple[tuple[str, ...], int] | None = None) -> None:
+    def add(self, group: int, pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> None:
+        needs = requirements(pattern, probability)
         if not needs:
-            if test is None:
-                self.always.add(group)
+            tests = token_tests(pattern)
+            if tests:
+                self.tested.append((group, tests))
             else:
-                self.tested.append((group, test))
+                self.always.add(group)
             return
         # Hashed exactly as the Matcher hashes pattern values, so the gate opens
         # whenever the Matcher's comparisons could all succeed.
-        hashed = [(attr, frozenset(self.strings.add(v) for v in values)) for attr, values in needs]
+        hashed = [(n.attr, frozenset(self.strings.add(v) for v in n.values)) for n in needs]
+        anchor = needs[0]
+        # Around an anchor that is one token, the other fixed tokens must sit at
+        # offsets the pattern allows: a far stronger test than "somewhere".
+        placed = None
+        if anchor.op == "1":
+            placed = [
+                (attr, values, *offsets(pattern, anchor.index, need.index))
+                for need, (attr, values) in zip(needs[1:], hashed[1:])
+            ]
         number = len(self.patterns)
-        self.patterns.append((group, hashed))
+        self.patterns.append((group, hashed, placed))
         attr, rarest = hashed[0]
         self.attrs.update(a for a, _ in hashed)
         self.anchors.setdefault(attr, set()).update(rarest)
-        self.group_anchors.setdefault(group, {}).setdefault(attr, set()).update(rarest)
         for value in rarest:
             self.index.setdefault((attr, value), []).append(number)
 
@@ -142,48 +201,66 @@ class Gate:
         if not len(doc) or not (self.patterns or self.tested):
             return scan
         attrs = sorted(self.attrs)
-        flags = sorted({f for _, (names, _) in self.tested for f in names})
+        flags = sorted({f for _, tests in self.tested for names, *_ in tests for f in names})
         ids = [_ATTR_IDS[a] for a in attrs] + [_FLAG_IDS[f] for f in flags] + [LENGTH, SENT_START]
         table = doc.to_array(ids).reshape(len(doc), len(ids))
         if self.tested:
             scan.unanchored |= self._tested(table[:, len(attrs):], flags)
         if not self.patterns:
             return scan
-        columns = table[:, : len(attrs)].T.tolist()
-        present = {attr: set(column) for attr, column in zip(attrs, columns)}
+        columns = dict(zip(attrs, table[:, : len(attrs)].T.tolist()))
+        present = {attr: set(column) for attr, column in columns.items()}
         found = scan.anchored
+        placed_at: list[int] = []
         for attr, anchors in self.anchors.items():
-            for value in present[attr] & anchors:
+            hits = present[attr] & anchors
+            if not hits:
+                continue
+            where: dict[int, list[int]] = {}
+            for i, value in enumerate(columns[attr]):
+                if value in hits:
+                    where.setdefault(value, []).append(i)
+            for value, positions in where.items():
                 for number in self.index[(attr, value)]:
-                    group, needs = self.patterns[number]
-                    if group not in found and _all_present(needs, present):
+                    group, needs, placed = self.patterns[number]
+                    if not _all_present(needs, present):
+                        continue
+                    if placed is None:
                         found.add(group)
+                        placed_at.extend(positions)
+                        continue
+                    for position in positions:
+                        if _all_placed(placed, position, columns, len(doc)):
+                            found.add(group)
+                            placed_at.append(position)
         if found:
-            wanted: dict[str, set[int]] = {}
-            for group in found:
-                for attr, values in self.group_anchors[group].items():
-                    wanted.setdefault(attr, set()).update(values)
-            positions = [
-                i
-                for attr, column in zip(attrs, columns)
-                if attr in wanted
-                for i, value in enumerate(column)
-                if value in wanted[attr]
-            ]
-            scan.window = _sentences_around(table[:, -1].tolist(), min(positions), max(positions))
+            scan.window = _sentences_around(table[:, -1].tolist(), min(placed_at), max(placed_at))
         return scan
 
     def _tested(self, table: Any, flags: list[str]) -> set[int]:
-        """Unanchored groups whose token test some token passes (``table``: flags, LENGTH, SENT_START)."""
+        """Unanchored groups whose token tests pass at the right offsets (``table``: flags, LENGTH, SENT_START)."""
         found: set[int] = set()
-        for group, (names, minimum) in self.tested:
+        length = len(table)
+        for group, tests in self.tested:
             if group in found:
                 continue
-            mask = table[:, len(flags)] >= minimum
-            for name in names:
-                mask &= table[:, flags.index(name)] == 1
-            if mask.any():
-                found.add(group)
+            masks = []
+            for names, minimum, _, _ in tests:
+                mask = table[:, len(flags)] >= minimum
+                for name in names:
+                    mask &= table[:, flags.index(name)] == 1
+                if not masks and not mask.any():
+                    break  # the first token's test fails everywhere: most documents stop here
+                masks.append(mask.tolist())
+            if not masks:
+                continue
+            for position in (i for i, ok in enumerate(masks[0]) if ok):
+                if all(
+                    any(mask[max(0, position + least) : min(length, position + most + 1)])
+                    for mask, (_, _, least, most) in zip(masks[1:], tests[1:])
+                ):
+                    found.add(group)
+                    break
         return found
 
 
@@ -206,6 +283,21 @@ def _all_present(needs: list[tuple[str, frozenset[int]]], present: dict[str, set
     # needs[0] is the anchor, already found; a plain loop beats all() on a generator here.
     for attr, values in needs[1:]:
         if values.isdisjoint(present[attr]):
+            return False
+    return True
+
+
+def _all_placed(
+    placed: list[tuple[str, frozenset[int], int, int]], position: int, columns: dict[str, list[int]], length: int
+) -> bool:
+    for attr, values, least, most in placed:
+        column = columns[attr]
+        start = max(0, position + least)
+        stop = min(length, position + most + 1)
+        for i in range(start, stop):
+            if column[i] in values:
+                break
+        else:
             return False
     return True
 

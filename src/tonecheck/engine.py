@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from tonecheck.anchors import Gate, requirements, token_test
+from tonecheck.anchors import Gate
 from tonecheck.frequencies import word_probabilities
 from tonecheck.nlp import LEMMA_COMPONENT
 from tonecheck.packs import LoadedRule
@@ -99,7 +99,7 @@ class CompiledRules:
                 group = group_of(key, rule.tokens)
                 self.trigger_groups.add(group)
                 for pattern in rule.tokens:
-                    self.gate.add(group, requirements(pattern, probability), token_test(pattern))
+                    self.gate.add(group, pattern, probability)
             if rule.dependency and self.dep_matcher is not None:
                 self.dep_matcher.add(key, rule.dependency)
             for j, entry in enumerate(rule.unless):
