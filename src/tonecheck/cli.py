@@ -76,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.set_defaults(run=cmd_eval)
 
+    audit = sub.add_parser("audit", parents=[common], help="lint an archive of past replies (CSV, JSON Lines, Parquet) and report where the tone problems are")
+    audit.add_argument("input", metavar="INPUT", help="archive file: .csv, .jsonl/.ndjson or .parquet (CSV and JSON Lines may be .gz/.bz2/.xz)")
+    audit.add_argument("--text-column", required=True, metavar="COL", help="column holding the reply text")
+    audit.add_argument("--id-column", metavar="COL", help="column identifying each reply (copied into the findings)")
+    audit.add_argument("--group-by", action="append", nargs="+", metavar="COL", help="columns to break findings down by, e.g. team agent channel")
+    audit.add_argument("--time-column", metavar="COL", help="column with the reply's date or time, for the over-time chart")
+    audit.add_argument("--out", metavar="FILE", help="write one record per finding to FILE (.jsonl or .parquet)")
+    audit.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
+    audit.add_argument("--input-format", choices=("auto", "text", "email", "markdown", "html"), help="what the text column holds (default auto)")
+    audit.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores; with --dask local, Dask workers)")
+    audit.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786")
+    audit.add_argument("--dask", choices=("local",), help="run on a Dask LocalCluster started for this audit")
+    audit.add_argument("--chunk-rows", type=int, metavar="N", help="rows read at a time (default 5000), or per Dask partition (default 2000)")
+    audit.add_argument("--progress", choices=("auto", "always", "never"), default="auto", help="progress bar on stderr (default auto: only on a terminal)")
+    audit.set_defaults(run=cmd_audit)
+
     test_rules = sub.add_parser("test-rules", help="check every rule's own flag/pass examples")
     test_rules.add_argument("packs", nargs="*", type=Path, metavar="PACK", help="pack files or folders (default: the built-in packs)")
     test_rules.add_argument("--model", metavar="NAME_OR_PATH")
@@ -303,6 +319,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(result))
     return Exit.OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    # Imported here so that `tonecheck check` never loads pandas, pyarrow or Dask.
+    from tonecheck.audit.command import run
+
+    if (args.jobs is not None and args.jobs < 1) or (args.chunk_rows is not None and args.chunk_rows < 1):
+        print("tonecheck: error: --jobs and --chunk-rows need a number of at least 1", file=sys.stderr)
+        return Exit.ERROR
+    if args.scheduler and args.dask:
+        print("tonecheck: error: give --scheduler ADDRESS or --dask local, not both", file=sys.stderr)
+        return Exit.ERROR
+    return run(args, lambda: _Linters(args).config_for(None))
 
 
 def cmd_test_rules(args: argparse.Namespace) -> int:
