@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     test_rules.add_argument("packs", nargs="*", type=Path, metavar="PACK", help="pack files or folders (default: the built-in packs)")
     test_rules.add_argument("--model", metavar="NAME_OR_PATH")
     test_rules.set_defaults(run=cmd_test_rules)
+
+    lsp = sub.add_parser("lsp", help="run the language server (stdio by default)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
+    lsp.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING", help="stderr logging level (default: WARNING)")
+    lsp.set_defaults(run=cmd_lsp)
     return parser
 
 
@@ -346,6 +351,17 @@ def cmd_test_rules(args: argparse.Namespace) -> int:
         f"{result.examples - len(result.failures)} passed, {len(result.failures)} failed{skipped}"
     )
     return Exit.FINDINGS if result.failures else Exit.OK
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    # Imported here so that `tonecheck check` never loads pygls.
+    from tonecheck.lsp.server import start
+
+    if args.tcp and not args.tcp.rpartition(":")[2].isdigit():
+        print("tonecheck: error: --tcp needs HOST:PORT, e.g. 127.0.0.1:2087", file=sys.stderr)
+        return Exit.ERROR
+    start(tcp=args.tcp, log_level=args.log_level)
+    return Exit.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
