@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -403,6 +404,10 @@ async def test_ignore_rule_creates_config_and_reload_clears(client: LanguageClie
             edits=[types.TextEdit(range=rng((0, 0), (0, 0)), new_text="ignore: [basic.only-one]\n")],
         ),
     ]))
+    await until(lambda: client.registrations, "the file-watcher registration")
+    [registration] = client.registrations
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert "**/.tonecheck.yaml" in [w["globPattern"] for w in wire(registration)["registerOptions"]["watchers"]]
     # The editor applies the edit and saves; its file watcher reports the new file.
     config.write_text("ignore: [basic.only-one]\n", encoding="utf-8")
     count = len(client.published)
@@ -641,3 +646,97 @@ def test_paragraph_reuse_gives_the_same_findings_as_the_whole_text(linter: Linte
             assert lint_text(linter, cache, edited, fmt) == linter.check(edited, input_format=fmt).findings
             compared += 2
     assert compared >= 8
+
+
+# -- TCP ------------------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_tcp_transport(workspace: Path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "XDG_CONFIG_HOME": NO_USER_CONFIG}
+    server = await asyncio.create_subprocess_exec(*SERVER, "--tcp", f"127.0.0.1:{port}", env=env)
+    client = _make_client()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DEADLINE
+        while True:  # wait for the server to listen
+            try:
+                await client.start_tcp("127.0.0.1", port)
+                break
+            except OSError:
+                if loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+        await client.initialize_session(_initialize(workspace, OPTIONS, push_capabilities()))
+        uri = open_doc(client, workspace / "tcp.txt", ONLY_ONE)
+        assert await published(client, uri, 1) == [only_one_diagnostic(rng((0, 0), (0, 19)))]
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
+        if server.returncode is None:
+            server.terminate()
+        await server.wait()
+
+
+# -- editor setups (lsp/) ---------------------------------------------------------------------
+
+SERVER_SETTING_NAMES = sorted(f.alias or n for n, f in ServerSettings.model_fields.items())
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed (`.ci/run` installs nodejs and npm as root)")
+def test_vscode_extension_builds(tmp_path: Path):
+    source = REPO / "lsp" / "vscode"
+    build = tmp_path / "vscode"
+    shutil.copytree(source, build, ignore=shutil.ignore_patterns("node_modules", "out"))
+    for command in (["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"], ["npm", "run", "compile"]):
+        proc = subprocess.run(command, cwd=build, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, f"{' '.join(command)} failed:\n{proc.stdout}\n{proc.stderr}"
+    assert (build / "out" / "extension.js").is_file()
+    manifest = json.loads((source / "package.json").read_text(encoding="utf-8"))
+    properties = manifest["contributes"]["configuration"]["properties"]
+    assert sorted(k.removeprefix("tonecheck.") for k in properties) == sorted([*SERVER_SETTING_NAMES, "command"])
+    defaults = ServerSettings().model_dump(by_alias=True)
+    for name in SERVER_SETTING_NAMES:
+        assert properties[f"tonecheck.{name}"]["default"] == defaults[name], name
+    extension = (source / "src" / "extension.ts").read_text(encoding="utf-8")
+    assert all(f"'{name}'" in extension for name in SERVER_SETTING_NAMES)
+
+
+def test_helix_and_sublime_setups_start_the_server():
+    import re
+    import tomllib
+
+    helix = tomllib.loads((REPO / "lsp" / "helix" / "languages.toml").read_text(encoding="utf-8"))
+    server = helix["language-server"]["tonecheck"]
+    assert [server["command"], *server["args"]] == ["tonecheck", "lsp"]
+    assert parse_settings(server["config"])[1] == []
+    assert {lang["name"] for lang in helix["language"] if "tonecheck" in lang["language-servers"]} >= {"markdown", "html"}
+    text = (REPO / "lsp" / "sublime" / "LSP.sublime-settings").read_text(encoding="utf-8")
+    sublime = json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.M))  # Sublime allows // comments
+    client = sublime["clients"]["tonecheck"]
+    assert client["command"] == ["tonecheck", "lsp"] and client["enabled"]
+    assert parse_settings(client["initializationOptions"])[1] == [] and parse_settings(client["settings"])[1] == []
+
+
+@pytest.mark.skipif(shutil.which("emacs") is None, reason="Emacs is not installed (optional: `apt-get install emacs-nox elpa-eglot`)")
+def test_emacs_eglot_setup_finds_the_server(tmp_path: Path):
+    setup = REPO / "lsp" / "emacs" / "tonecheck-eglot.el"
+    draft = tmp_path / "draft.txt"
+    draft.write_text(ONLY_ONE, encoding="utf-8")
+    script = f"""
+      (progn
+        (package-initialize)
+        (load "{setup}")
+        (find-file "{draft}")
+        (let ((contact (eglot--guess-contact)))
+          (princ (format "MODE=%s\\nCONTACT=%S\\nLANGUAGE=%s\\n" major-mode (nth 3 contact) (nth 4 contact)))))
+    """
+    proc = subprocess.run(["emacs", "--batch", "-q", "--eval", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "MODE=text-mode" in proc.stdout and "LANGUAGE=plaintext" in proc.stdout, proc.stdout
+    assert '"tonecheck" "lsp" :initializationOptions (:debounceMs 150)' in proc.stdout, proc.stdout + proc.stderr

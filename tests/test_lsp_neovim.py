@@ -47,6 +47,13 @@ SCRIPT = textwrap.dedent("""
     for _, response in pairs(hover or {}) do
       if response.result then out.hover = response.result.contents.value end
     end
+    -- A configuration file changed outside Neovim: :TonecheckRestart reads it.
+    vim.fn.writefile({ 'severity:', '  basic.only-one: hint' }, args.config)
+    vim.cmd('TonecheckRestart')
+    out.reloaded = vim.wait(90000, function()
+      local now = vim.diagnostic.get(0)
+      return #now == 1 and now[1].severity == vim.diagnostic.severity.HINT
+    end, 50)
     vim.fn.writefile({ vim.fn.json_encode(out) }, args.output)
     vim.cmd('qall!')
 """)
@@ -67,6 +74,7 @@ def test_neovim_shows_tonecheck_diagnostics(tmp_path: Path):
         "settings": {"builtin": False, "packs": [str(BASIC)], "debounceMs": 50},
         "draft": str(draft),
         "output": str(output),
+        "config": str(tmp_path / ".tonecheck.yaml"),
     }), encoding="utf-8")
     env = {**os.environ, "TONECHECK_TEST_ARGS": str(args), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
@@ -86,3 +94,4 @@ def test_neovim_shows_tonecheck_diagnostics(tmp_path: Path):
     }]
     assert "Telling a customer they are the only one" in result["hover"]
     assert "I'm sorry you've run into this" in result["hover"]
+    assert result["reloaded"], "the new .tonecheck.yaml was not applied after :TonecheckRestart"

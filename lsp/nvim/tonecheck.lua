@@ -62,6 +62,22 @@ function M.attach(bufnr, config)
   return id
 end
 
+-- Stop the servers and attach every open buffer again: configuration and packs are
+-- read afresh (Neovim before 0.10 does not tell servers about changed files).
+function M.restart()
+  for root, id in pairs(clients) do
+    vim.lsp.stop_client(id)
+    clients[root] = nil
+  end
+  vim.defer_fn(function()
+    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.config.filetypes, vim.bo[buf].filetype) then
+        M.attach(buf, M.config)
+      end
+    end
+  end, 500)
+end
+
 function M.setup(opts)
   M.config = vim.tbl_extend('force', M.defaults, opts or {}) -- shallow: a given list replaces the default
   local group = vim.api.nvim_create_augroup('tonecheck_lsp', { clear = true })
@@ -72,6 +88,7 @@ function M.setup(opts)
       M.attach(args.buf, M.config)
     end,
   })
+  vim.api.nvim_create_user_command('TonecheckRestart', M.restart, { desc = 'Restart the tonecheck language server' })
   return M
 end
 
