@@ -226,6 +226,8 @@ async def test_save_lints_and_close_clears(client: LanguageClient, workspace: Pa
     uri = open_doc(client, workspace / "close.txt", ONLY_ONE)
     assert len(await published(client, uri, 1)) == 1
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    await until(lambda: len([p for p in client.published if p.uri == uri]) == 2, "diagnostics on save")
+    assert wire(client.published[-1].diagnostics) == wire([only_one_diagnostic(rng((0, 0), (0, 19)))])
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     await until(lambda: client.published[-1].uri == uri and not client.published[-1].diagnostics, "cleared diagnostics")
 
@@ -528,6 +530,23 @@ async def test_malformed_requests_get_json_rpc_errors(client: LanguageClient, wo
 
 
 # -- the command line ---------------------------------------------------------------------
+
+def test_engine_modules_never_import_the_server():
+    code = textwrap.dedent("""
+        import importlib, sys
+        from pathlib import Path
+        import tonecheck
+        root = Path(tonecheck.__file__).parent
+        skip = ("tonecheck.lsp", "tonecheck.cli", "tonecheck.audit")
+        for path in sorted(root.rglob("*.py")):
+            name = ".".join(("tonecheck", *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+            if not name.startswith(skip):
+                importlib.import_module(name)
+        print(sorted(m for m in sys.modules if m.startswith(("pygls", "lsprotocol", "tonecheck.lsp"))))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
 
 def test_check_does_not_import_the_server():
     code = textwrap.dedent("""

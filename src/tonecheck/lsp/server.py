@@ -135,11 +135,15 @@ class ToneServer(LanguageServer):
     def encoding(self) -> str:
         return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
 
-    def schedule(self, uri: str, delay: float) -> None:
-        self.debouncer.schedule(uri, delay, lambda: self.lint(uri))
+    def schedule(self, uri: str, delay: float, *, republish: bool = False) -> None:
+        self.debouncer.schedule(uri, delay, lambda: self.lint(uri, republish=republish))
 
-    async def lint(self, uri: str) -> Result | None:
-        """Lint the document's current version; publish (push mode) and return the result, None if stale or failed."""
+    async def lint(self, uri: str, *, republish: bool = False) -> Result | None:
+        """Lint the document's current version; publish (push mode) and return the result, None if stale or failed.
+
+        A version already linted under the current configuration is not linted
+        again; ``republish`` sends its diagnostics once more (on save).
+        """
         document = self.open_document(uri)
         if document is None:
             return None
@@ -147,6 +151,8 @@ class ToneServer(LanguageServer):
         engine, generation = self.engine, self.generation
         current = self.results.get(uri)
         if current is not None and current.version == version and current.generation == generation:
+            if republish and not self.pull:
+                self._publish(uri, current)
             return current
         fmt = self.settings.format_for(document.language_id)
         path = self.document_path(document)
@@ -170,10 +176,13 @@ class ToneServer(LanguageServer):
         result = Result(version, generation, positions, findings, diagnostics)
         self.results[uri] = result
         if not self.pull:
-            self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
-            )
+            self._publish(uri, result)
         return result
+
+    def _publish(self, uri: str, result: Result) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=result.version, diagnostics=result.diagnostics)
+        )
 
     def _lint_job(
         self, engine: DocumentLinter, uri: str, version: int | None, text: str, path: Path | None, fmt: str
@@ -345,7 +354,7 @@ def create_server() -> ToneServer:
         if path is not None and ls.is_config_or_pack(path):
             ls.reload(f"{path} saved")
         elif params.text_document.uri in ls.versions:
-            ls.schedule(params.text_document.uri, 0)
+            ls.schedule(params.text_document.uri, 0, republish=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ToneServer, params: types.DidCloseTextDocumentParams) -> None:
