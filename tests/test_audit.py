@@ -268,3 +268,13 @@ def test_read_error_mid_archive_with_a_pool(tmp_path, linter):
     path.write_text("\n".join(good) + "\n{oops\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 301 is not valid JSON"):
         audit_file(path, AuditSpec("text"), linter=linter, jobs=2, chunk_rows=50, progress=False)
+
+
+def test_group_columns_that_clash_with_record_fields_are_prefixed(tmp_path, linter):
+    path = write_jsonl([{"text": "Calm down.", "category": "billing", "team": "A"}], tmp_path / "t.jsonl")
+    spec = AuditSpec("text", group_by=("category", "team"))
+    assert spec.record_fields[:3] == ["row", "group_category", "team"]
+    out = tmp_path / "f.jsonl"
+    audit_file(path, spec, linter=linter, jobs=1, out=out, progress=False)
+    [record] = list(iter_records(out))
+    assert record["group_category"] == "billing" and record["category"] == "inflammatory" and record["team"] == "A"

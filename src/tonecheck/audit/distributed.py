@@ -107,7 +107,8 @@ def archive_dataframe(source: Source, chunk_rows: int = PARTITION_ROWS) -> dd.Da
             blocksize = max(1024, int(os.path.getsize(path) / rows * chunk_rows))
         compression = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(source.compression or "")
         _, blocks = read_bytes(path, delimiter=b"\n", blocksize=blocksize, sample=False, compression=compression)
-        parts = [delayed(_jsonl_frame)(b, columns, source.name) for b in blocks[0]]
+        # a malformed line is reported by its line number within the partition
+        parts = [delayed(_jsonl_frame)(b, columns, f"{source.name} (Dask partition {i})") for i, b in enumerate(blocks[0])]
     else:
         raise ValueError(f"{source.format} archives are read by the client, not as a Dask DataFrame")
     meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
