@@ -416,7 +416,8 @@ def create_server() -> ToneServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: ToneServer, params: types.DidChangeConfigurationParams) -> None:
         value = section_of(params.settings)
-        if isinstance(value, dict) and value:
+        explicit = isinstance(params.settings, dict) and SECTION in params.settings  # even {} (back to defaults)
+        if isinstance(value, dict) and (value or explicit):
             ls._client_settings = value
             ls.apply_settings()
         else:  # the "pull model": the notification only says that something changed
