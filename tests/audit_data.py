@@ -1,4 +1,4 @@
-"""A small archive built from the real data in ../shared/data, in CSV, JSON Lines and Parquet.
+"""A small archive built from real data (tests/data, copied from ../shared/data), in CSV, JSON Lines and Parquet.
 
 Real support replies (agent-replies.jsonl, grouped by brand) interleaved with the
 labeled dev set (which has tone problems, so the audit has findings), plus the
@@ -17,8 +17,10 @@ from pathlib import Path
 from conftest import REPO
 
 DATA = REPO.parent / "shared" / "data"
-REPLIES = DATA / "agent-replies.jsonl"
-DEV_SET = DATA / "dev-set.jsonl"
+REPLIES = DATA / "agent-replies.jsonl"  # the full set, for the one test that audits all of it
+# Copies in the repository, so the audit tests run wherever it is cloned (tests/data/README.md).
+SAMPLE = Path(__file__).resolve().parent / "data" / "agent-replies-sample.jsonl"
+DEV_SET = Path(__file__).resolve().parent / "data" / "dev-set.jsonl"
 HOSTILE = '<script>alert("x")</script> Calm down!!! You are the only customer who has complained & <b>nobody</b> else.'
 HTML_BODY = '<p title="you are the only customer">Thanks for waiting.</p><p>Please <b>calm down</b>, it is on its way.</p>'
 
@@ -29,7 +31,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def archive_rows(n_replies: int = 240) -> list[dict]:
     """~370 rows: id, text, brand, channel, sent_at. Deterministic."""
-    replies = read_jsonl(REPLIES)[:n_replies]
+    replies = read_jsonl(SAMPLE)[:n_replies]
     dev = read_jsonl(DEV_SET)
     rnd = random.Random(6)
     rows: list[dict] = []

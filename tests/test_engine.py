@@ -129,8 +129,8 @@ def test_builtin_spans_are_exact(linter):
     import json
     from pathlib import Path
 
-    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "dev-set.jsonl"
-    texts = [json.loads(line)["text"] for line in data.read_text().splitlines()] if data.exists() else []
+    data = Path(__file__).resolve().parent / "data" / "dev-set.jsonl"
+    texts = [json.loads(line)["text"] for line in data.read_text(encoding="utf-8").splitlines()]
     texts += ["Hi {{ticket.requester.name}},\n\nYou're the only customer who complained!!!"]
     for text, report in zip(texts, linter.check_many(texts)):
         for f in report.findings:
@@ -171,9 +171,9 @@ def test_anchor_index_never_drops_a_rule_that_matches(linter):
 
     compiled = linter._compiled
     texts = [text for rule in compiled.rules for text in (*rule.rule.examples.flag, *rule.rule.examples.pass_)]
-    dev_set = REPO.parent / "shared" / "data" / "dev-set.jsonl"
-    if dev_set.exists():
-        texts += [json.loads(line)["text"] for line in dev_set.read_text(encoding="utf-8").splitlines() if line.strip()]
+    data = REPO / "tests" / "data"
+    for name in ("dev-set.jsonl", "agent-replies-sample.jsonl"):
+        texts += [json.loads(line)["text"] for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
     checked = 0
     for doc in linter.nlp.pipe(texts):
         scan = compiled.gate.scan(doc)

@@ -642,11 +642,12 @@ def test_debouncer_runs_only_the_last_job_per_key():
 
 
 def _drafts() -> list[str]:
-    data = REPO.parent / "shared" / "data"
+    shared, local = REPO.parent / "shared" / "data", REPO / "tests" / "data"
+    replies = shared / "agent-replies.jsonl"
+    sources = [replies if replies.is_file() else local / "agent-replies-sample.jsonl", local / "dev-set.jsonl"]
     rows = []
-    for name in ("agent-replies.jsonl", "dev-set.jsonl"):
-        if (data / name).is_file():
-            rows += [json.loads(line)["text"] for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    for path in sources:
+        rows += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows += [p.read_text(encoding="utf-8") for p in sorted((REPO / "examples").glob("*")) if p.is_file()]
     return ["\n\n".join(rows[i : i + 15]) for i in range(0, len(rows), 15)]
 

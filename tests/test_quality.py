@@ -16,13 +16,13 @@ from tonecheck import CORE_CATEGORIES
 from tonecheck.evaluate import read_labeled, score
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-DEV_SET = DATA / "dev-set.jsonl"
+# The dev set is small and free to copy, so its gate runs wherever the repo is cloned.
+DEV_SET = DATA / "dev-set.jsonl" if (DATA / "dev-set.jsonl").exists() else Path(__file__).parent / "data" / "dev-set.jsonl"
 REAL = DATA / "agent-replies.jsonl"
 
-needs_data = pytest.mark.skipif(not DEV_SET.exists(), reason=f"{DEV_SET} not present (shared/ sits beside the repo)")
+needs_data = pytest.mark.skipif(not REAL.exists(), reason=f"{REAL} not present (shared/ sits beside the repo)")
 
 
-@needs_data
 def test_dev_set_meets_precision_and_recall_targets(linter):
     replies = read_labeled(DEV_SET)
     result = score(replies, (r.findings for r in linter.check_many(x.text for x in replies)))
