@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -368,6 +369,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from tonecheck.errors import TonecheckError
+
+    # Everything imported so far (spaCy, pydantic, numpy: ~1 million objects)
+    # lives as long as the process; frozen, the collector stops re-scanning it,
+    # which cost a one-reply run ~0.1 s of full collections (measured).
+    gc.freeze()
 
     try:
         return int(args.run(args))
