@@ -260,10 +260,13 @@ def _init_worker(config: Config) -> None:
     _WORKER = Linter(config=config)
 
 
-def _work(job: tuple[list[str], str]) -> list[Report]:
+def _work(job: tuple[list[str], str]) -> list[list[Finding] | None]:
     assert _WORKER is not None
     batch, input_format = job
-    return list(_WORKER.check_many(batch, n_process=1, batch_size=len(batch) or 1, input_format=input_format))
+    reports = _WORKER.check_many(batch, n_process=1, batch_size=len(batch) or 1, input_format=input_format)
+    # Most replies have no findings: None travels back cheaper than a pickled Report,
+    # and the parent shares the cores with the workers.
+    return [report.findings or None for report in reports]
 
 
 def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -285,8 +288,9 @@ def _parallel(
     context = multiprocessing.get_context(method)
     with context.Pool(n_process, initializer=_init_worker, initargs=(linter.config,)) as pool:
         jobs = ((batch, input_format) for batch in _batches(texts, batch_size))
-        for reports in pool.imap(_work, jobs):
-            yield from reports
+        for results in pool.imap(_work, jobs):
+            for findings in results:
+                yield Report(findings=findings) if findings else Report()
 
 
 __all__ = ["Linter", "load_rules", "Severity"]
