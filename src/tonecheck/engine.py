@@ -13,7 +13,7 @@ own keys and checked only for rules that fired.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,10 +29,6 @@ from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 
 _ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
-# Merged Matchers kept for recurring combinations of candidate rules; real
-# replies produced ~300 distinct combinations in 2,000.
-_COMBINED_AT_MOST = 1024
-_COMBINE_AFTER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +57,10 @@ class CompiledRules:
         vocab = nlp.vocab
         # Token patterns are grouped per rule (its triggers, and apart from them
         # its vetoes), one Matcher per group; the gate picks the groups a
-        # document could match, and only those run.
-        # Built on first use: a one-reply CLI run needs one or two of them.
+        # document could match, and only those run. Matchers are built on first
+        # use: a one-reply CLI run needs one or two of them.
         self.groups: list[Matcher | None] = []
         self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
-        self._combined: OrderedDict[frozenset[int], Matcher] = OrderedDict()
-        self._seen: dict[frozenset[int], int] = defaultdict(int)
         self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
         self.gate = Gate(vocab.strings)
         # Frequencies are English; other languages pick anchors by pattern order.
@@ -79,15 +73,10 @@ class CompiledRules:
         phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
         strings = vocab.strings
 
-        def group_of(key: str, patterns: Sequence[list[dict]]) -> int:
-            group = len(self.groups)
+        def new_group(entries: list[tuple[str, Sequence[list[dict]]]]) -> int:
             self.groups.append(None)
-            self.group_patterns.append([])
-            add_to(group, key, patterns)
-            return group
-
-        def add_to(group: int, key: str, patterns: Sequence[list[dict]]) -> None:
-            self.group_patterns[group].append((key, _expand_first_tokens(patterns)))
+            self.group_patterns.append([(key, _expand_first_tokens(patterns)) for key, patterns in entries])
+            return len(self.groups) - 1
 
         for i, loaded in enumerate(self.rules):
             rule = loaded.rule
@@ -96,22 +85,23 @@ class CompiledRules:
             for phrase in rule.phrases:
                 phrase_jobs.append((rule.match, phrase, key))
             if rule.tokens:
-                group = group_of(key, rule.tokens)
+                group = new_group([(key, rule.tokens)])
                 self.trigger_groups.add(group)
                 for pattern in rule.tokens:
                     self.gate.add(group, pattern, probability)
             if rule.dependency and self.dep_matcher is not None:
                 self.dep_matcher.add(key, rule.dependency)
+            token_vetoes = []
             for j, entry in enumerate(rule.unless):
                 vkey = f"{rule.id}#unless{j}"
                 self.veto_of[strings.add(vkey)] = _Veto(i, entry.within)
                 for phrase in entry.phrases:
                     phrase_jobs.append((entry.match, phrase, vkey))
-                # Vetoes wait outside the gate: they run only where their rule fired.
-                if entry.tokens and i in self.veto_group:
-                    add_to(self.veto_group[i], vkey, entry.tokens)
-                elif entry.tokens:
-                    self.veto_group[i] = group_of(vkey, entry.tokens)
+                if entry.tokens:
+                    token_vetoes.append((vkey, entry.tokens))
+            # Vetoes wait outside the gate: they run only where their rule fired.
+            if token_vetoes:
+                self.veto_group[i] = new_group(token_vetoes)
         self._add_phrases(phrase_jobs)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
@@ -138,19 +128,13 @@ class CompiledRules:
         return sorted(self.group_patterns[g][0][0] for g in groups)
 
     def _run(self, groups: set[int], doc: Doc, window: tuple[int, int] | None = None) -> list[tuple[int, int, int]]:
-        """Matches of the given groups' patterns.
-
-        Each Matcher call costs two Python Token objects per token of the
-        document whatever its patterns, so a combination of groups that recurs
-        is merged into one Matcher. Building one costs as much as ~30 calls, so
-        a combination earns its Matcher only once it has come back a few times.
-        """
+        """Matches of the given groups' patterns, in ``window`` (token offsets) or the whole document."""
         if window is None or window == (0, len(doc)):
             target, offset = doc, 0
         else:
             target, offset = doc[window[0] : window[1]], window[0]
         found = []
-        for matcher in self._matchers_for(groups):
+        for matcher in map(self._group, groups):
             # Lemmas come from our own component; spaCy's check for them would
             # iterate the whole document on every call.
             for key, start, end in matcher(target, allow_missing=True):
@@ -160,34 +144,10 @@ class CompiledRules:
     def _group(self, group: int) -> Matcher:
         matcher = self.groups[group]
         if matcher is None:
-            matcher = self.groups[group] = self._build(self.group_patterns[group])
+            matcher = self.groups[group] = Matcher(self.nlp.vocab, validate=False)  # validated at load
+            for key, expanded in self.group_patterns[group]:
+                matcher.add(key, expanded)
         return matcher
-
-    def _build(self, patterns: Sequence[tuple[str, list[list[dict]]]]) -> Matcher:
-        matcher = Matcher(self.nlp.vocab, validate=False)  # patterns were validated at load
-        for key, expanded in patterns:
-            matcher.add(key, expanded)
-        return matcher
-
-    def _matchers_for(self, groups: set[int]) -> list[Matcher]:
-        if len(groups) == 1:
-            return [self._group(next(iter(groups)))]
-        key = frozenset(groups)
-        matcher = self._combined.get(key)
-        if matcher is not None:
-            self._combined.move_to_end(key)
-            return [matcher]
-        if len(self._seen) > 4 * _COMBINED_AT_MOST:
-            self._seen.clear()  # rare combinations: forget them rather than grow
-        self._seen[key] += 1
-        if self._seen[key] < _COMBINE_AFTER:
-            return [self._group(g) for g in groups]
-        del self._seen[key]
-        matcher = self._build([entry for g in sorted(groups) for entry in self.group_patterns[g]])
-        self._combined[key] = matcher
-        if len(self._combined) > _COMBINED_AT_MOST:
-            self._combined.popitem(last=False)
-        return [matcher]
 
     def match(self, doc: Doc) -> list[Hit]:
         """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
@@ -204,7 +164,7 @@ class CompiledRules:
                 raw.append((key, min(token_ids), max(token_ids) + 1))
         if not raw:
             return []
-        # Token vetoes matter only for rules that fired, and only if they could match.
+        # Token vetoes matter only for rules that fired.
         fired = {self.trigger_of[key] for key, _, _ in raw if key in self.trigger_of}
         # Vetoes run on the whole document: they may sit outside the window.
         veto_groups = {self.veto_group[i] for i in fired if i in self.veto_group}
