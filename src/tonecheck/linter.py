@@ -177,7 +177,7 @@ class Linter:
         findings = []
         for hit in hits:
             finding = self._finding(text, prepared, doc, hit, lines)
-            if not suppressed(suppressions, finding.rule, finding.category, finding.start):
+            if not suppressed(suppressions, hit.rule, finding.start):
                 findings.append(finding)
         if not {UNUSED_RULE, UNUSED_CATEGORY} & set(self.config.ignore):
             findings += [self._unused(text, s, lines) for s in inline if not s.used]
@@ -187,8 +187,9 @@ class Linter:
     def _finding(self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: _LineIndex) -> Finding:
         rule = hit.rule.rule
         last = doc[hit.end - 1]
-        linted = doc.text[doc[hit.start].idx : last.idx + len(last.text)]
-        start, end = prepared.span(doc[hit.start].idx, last.idx + len(last.text))
+        first, after = doc[hit.start].idx, last.idx + len(last.text)
+        linted = prepared.text[first:after]  # the doc was made from it
+        start, end = prepared.span(first, after)
         match = text[start:end]
         return Finding(
             **lines.span(start, end),

@@ -4,7 +4,7 @@ Macro and template authors sometimes need a phrase a rule flags (a legal
 disclaimer that must say "liability", a quoted policy). They turn rules off in
 the source with comments that neither HTML, Markdown nor Liquid render:
 
-    <!-- tonecheck-disable liability.admit-fault -->  ...  <!-- tonecheck-enable -->
+    <!-- tonecheck-disable liability.accept-responsibility -->  ...  <!-- tonecheck-enable -->
     <!-- tonecheck-disable-next-line isolating -->
     {% comment %}tonecheck-disable inflammatory{% endcomment %}
 
@@ -20,6 +20,9 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from tonecheck.packs import LoadedRule
+from tonecheck.selection import specificity
 
 UNUSED_RULE = "tonecheck.unused-suppression"
 UNUSED_CATEGORY = "tonecheck"
@@ -50,14 +53,11 @@ class Suppression:
     directive: tuple[int, int] | None = None
     used: bool = field(default=False, compare=False)
 
-    def covers(self, rule_id: str, category: str, offset: int) -> bool:
+    def covers(self, rule: LoadedRule, offset: int) -> bool:
         if not self.start <= offset < self.end:
             return False
-        return not self.rules or any(_names(entry, rule_id, category) for entry in self.rules)
-
-
-def _names(entry: str, rule_id: str, category: str) -> bool:
-    return entry in (rule_id, category) or rule_id.startswith(entry + ".")
+        # Entries name rules exactly as `select`/`ignore` do (ids, prefixes, categories, aliases).
+        return not self.rules or any(specificity(entry, rule) is not None for entry in self.rules)
 
 
 def _rules(text: str | None) -> tuple[str, ...]:
@@ -102,11 +102,11 @@ def from_api(entries: Iterable[str | Suppression], length: int) -> list[Suppress
     ]
 
 
-def suppressed(suppressions: Sequence[Suppression], rule_id: str, category: str, offset: int) -> bool:
-    """Whether a finding is suppressed; marks every directive that covers it as used."""
+def suppressed(suppressions: Sequence[Suppression], rule: LoadedRule, offset: int) -> bool:
+    """Whether a finding of ``rule`` at ``offset`` is suppressed; marks every directive that covers it as used."""
     hit = False
     for suppression in suppressions:
-        if suppression.covers(rule_id, category, offset):
+        if suppression.covers(rule, offset):
             suppression.used = True
             hit = True
     return hit
