@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -175,6 +176,7 @@ class Gate:
         self.tested: list[tuple[int, list[tuple[tuple[str, ...], int, int, int]]]] = []  # (group, token_tests)
 
     def add(self, group: int, pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> None:
+        self.__dict__.pop("_layout", None)  # the columns to read may change
         needs = requirements(pattern, probability)
         if not needs:
             tests = token_tests(pattern)
@@ -208,9 +210,7 @@ class Gate:
         scan = Scan(set(), (0, 0), set(self.always))
         if not len(doc) or not (self.patterns or self.tested):
             return scan
-        attrs = sorted(self.attrs)
-        flags = sorted({f for _, tests in self.tested for names, *_ in tests for f in names})
-        ids = [_ATTR_IDS[a] for a in attrs] + [_FLAG_IDS[f] for f in flags] + [LENGTH, SENT_START]
+        attrs, flags, ids = self._layout
         table = doc.to_array(ids).reshape(len(doc), len(ids))
         if self.tested:
             scan.unanchored |= self._tested(table[:, len(attrs):], flags)
@@ -244,6 +244,13 @@ class Gate:
         if found:
             scan.window = _sentences_around(table[:, -1].tolist(), min(placed_at), max(placed_at))
         return scan
+
+    @cached_property
+    def _layout(self) -> tuple[list[str], list[str], list[int]]:
+        """The columns a scan reads: anchor attributes, flags, LENGTH, SENT_START (worked out once)."""
+        attrs = sorted(self.attrs)
+        flags = sorted({f for _, tests in self.tested for names, *_ in tests for f in names})
+        return attrs, flags, [_ATTR_IDS[a] for a in attrs] + [_FLAG_IDS[f] for f in flags] + [LENGTH, SENT_START]
 
     def _tested(self, table: Any, flags: list[str]) -> set[int]:
         """Unanchored groups whose token tests pass at the right offsets (``table``: flags, LENGTH, SENT_START)."""
