@@ -12,7 +12,6 @@ an optimisation only: any failure to read or write it falls back to parsing.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -51,16 +50,10 @@ def cached(path: Path, build: Callable[[], T]) -> T:
         return build()
     try:
         entry = directory / f"pack-{_key(path, path.stat())}.pickle"
-        data = entry.read_bytes()
-        # Unpickling makes thousands of small objects; with spaCy loaded, the
-        # garbage collector's passes over the heap took 60 of its 70 ms.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return pickle.loads(data)
-        finally:
-            if collecting:
-                gc.enable()
+    except OSError:
+        return build()  # an unreadable pack: let the loader report it
+    try:
+        return pickle.loads(entry.read_bytes())
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass
     value = build()  # errors in the pack itself propagate, and are never cached
