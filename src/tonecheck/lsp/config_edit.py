@@ -34,13 +34,14 @@ def ignore_rule(path: Path, text: str | None, rule: str) -> ConfigEdit | None:
     """The edit adding ``rule`` to ``ignore`` in ``path`` (its current ``text``, None if new); None if already there."""
     if text is None:
         return ConfigEdit(path, 0, 0, f"ignore: [{rule}]\n", create=True)
-    if path.suffix == ".toml":
-        edit = _toml_edit(text, rule)
-    else:
-        edit = _yaml_edit(text, rule)
-    if edit is None:
+    read, write = (_toml_ignore, _toml_text_edit) if path.suffix == ".toml" else (_yaml_ignore, _yaml_text_edit)
+    before = read(text)
+    if rule in before:
         return None
-    start, end, new_text = edit
+    start, end, new_text = write(text, rule)
+    # Read the edited file back: the edit must add the rule and change nothing else `ignore` holds.
+    if read(text[:start] + new_text + text[end:]) != [*before, rule]:
+        raise ValueError("could not add the rule to `ignore` without changing the rest of the file")
     return ConfigEdit(path, start, end, new_text)
 
 
@@ -62,16 +63,6 @@ def _yaml_ignore(text: str) -> list[object]:
         raise ValueError("the configuration file is not a mapping")
     value = data.get("ignore")
     return list(value) if isinstance(value, list) else []
-
-
-def _yaml_edit(text: str, rule: str) -> tuple[int, int, str] | None:
-    if rule in _yaml_ignore(text):
-        return None
-    edit = _yaml_text_edit(text, rule)
-    new = text[: edit[0]] + edit[2] + text[edit[1] :]
-    if _yaml_ignore(new) != [*_yaml_ignore(text), rule]:
-        raise ValueError("could not add the rule to `ignore` without changing the rest of the file")
-    return edit
 
 
 def _yaml_text_edit(text: str, rule: str) -> tuple[int, int, str]:
@@ -122,16 +113,6 @@ def _toml_ignore(text: str) -> list[object]:
     section = tomllib.loads(text).get("tool", {}).get("tonecheck", {})
     value = section.get("ignore", [])
     return list(value) if isinstance(value, list) else []
-
-
-def _toml_edit(text: str, rule: str) -> tuple[int, int, str] | None:
-    if rule in _toml_ignore(text):
-        return None
-    edit = _toml_text_edit(text, rule)
-    new = text[: edit[0]] + edit[2] + text[edit[1] :]
-    if _toml_ignore(new) != [*_toml_ignore(text), rule]:
-        raise ValueError("could not add the rule to `ignore` without changing the rest of the file")
-    return edit
 
 
 def _toml_text_edit(text: str, rule: str) -> tuple[int, int, str]:
