@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from functools import cached_property
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy
 from spacy.attrs import (
     IS_ALPHA,
     IS_DIGIT,
@@ -207,7 +209,7 @@ class Gate:
 
     def scan(self, doc: Doc) -> Scan:
         """Which groups could match ``doc``, from one array read and set lookups."""
-        scan = Scan(set(), (0, 0), set(self.always))
+        scan = Scan(set(), set(self.always))
         if not len(doc) or not (self.patterns or self.tested):
             return scan
         attrs, flags, ids = self._layout
@@ -218,8 +220,7 @@ class Gate:
             return scan
         columns = dict(zip(attrs, table[:, : len(attrs)].T.tolist()))
         present = {attr: set(column) for attr, column in columns.items()}
-        found = scan.anchored
-        placed_at: list[int] = []
+        found = scan.positions
         for attr, anchors in self.anchors.items():
             hits = present[attr] & anchors
             if not hits:
@@ -234,15 +235,17 @@ class Gate:
                     if not _all_present(needs, present):
                         continue
                     if placed is None:
-                        found.add(group)
-                        placed_at.extend(positions)
+                        found.setdefault(group, []).extend(positions)
                         continue
                     for position in positions:
                         if _all_placed(placed, position, columns, len(doc)):
-                            found.add(group)
-                            placed_at.append(position)
+                            found.setdefault(group, []).append(position)
         if found:
-            scan.window = _sentences_around(table[:, -1].tolist(), min(placed_at), max(placed_at))
+            scan.anchored = set(found)
+            starts = numpy.flatnonzero(table[:, -1] == 1).tolist()
+            if not starts or starts[0] != 0:
+                starts.insert(0, 0)
+            scan.sentence_starts, scan.length = starts, len(doc)
         return scan
 
     @cached_property
@@ -283,15 +286,29 @@ class Gate:
 class Scan:
     """What the gate found in one document.
 
-    ``anchored`` groups need only the tokens of ``window``: it runs from the
-    sentence of the first anchor to the end of the sentence of the last one,
-    since a token pattern matches within a sentence and every match holds its
-    pattern's anchor. ``unanchored`` groups (no fixed words) read the whole document.
+    ``anchored`` groups need only the sentences around their anchors
+    (``spans``), since a token pattern holds its anchor and every match of a
+    built-in rule sits in one sentence around it; ``positions`` has each
+    group's anchor tokens. ``unanchored`` groups (no fixed words) read the
+    whole document.
     """
 
     anchored: set[int]
-    window: tuple[int, int]
     unanchored: set[int]
+    positions: dict[int, list[int]] = field(default_factory=dict)
+    sentence_starts: list[int] = field(default_factory=list)
+    length: int = 0
+
+    def sentences(self, group: int) -> list[tuple[int, int]]:
+        """The sentences (token ranges) that hold one of ``group``'s anchors, in order."""
+        starts = self.sentence_starts
+        found: dict[int, None] = {}
+        for position in sorted(self.positions.get(group, ())):
+            found[bisect_right(starts, position) - 1] = None
+        return [
+            (starts[k], starts[k + 1] if k + 1 < len(starts) else self.length)
+            for k in found
+        ]
 
 
 def _all_present(needs: list[tuple[str, frozenset[int]]], present: dict[str, set[int]]) -> bool:
@@ -317,11 +334,3 @@ def _all_placed(
     return True
 
 
-def _sentences_around(starts: list[int], first: int, last: int) -> tuple[int, int]:
-    begin = first
-    while begin > 0 and starts[begin] != 1:
-        begin -= 1
-    end = last + 1
-    while end < len(starts) and starts[end] != 1:
-        end += 1
-    return begin, end

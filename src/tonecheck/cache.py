@@ -23,7 +23,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_VERSION = "1"  # bump when the pickled classes change shape
+_VERSION = "2"  # bump when the pickled classes change shape
 
 
 def cache_dir() -> Path | None:

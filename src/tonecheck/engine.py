@@ -1,29 +1,42 @@
 """Compiles rules into spaCy matchers and turns matches into raw hits.
 
-All enabled rules' phrases share one ``PhraseMatcher`` per match attribute and
-(when the pipeline parses) one ``DependencyMatcher``. Token patterns are
-compiled once into a ``Matcher`` per rule, behind an anchor index (see
-anchors.py): a document's tokens are read once, the index names the few rules
-whose fixed words all occur in it, and only their Matchers verify. Whatever the
-number of rules, a document costs one pass plus the candidates' checks, not a
-loop over all rules. ``unless`` vetoes are compiled the same way under their
-own keys and checked only for rules that fired.
+A rule finds its words in one of these ways (a rule may combine them):
+
+- ``phrases``: literal phrases, all rules' in one ``PhraseMatcher`` per match attribute;
+- ``patterns`` (readable pattern strings, compiled by compile.py) and ``tokens``
+  (spaCy token patterns): one ``Matcher`` per rule;
+- ``all``: parts that must occur together in a clause, sentence or N tokens,
+  each part a pattern with a ``Matcher`` of its own, combined by cooccur.py;
+- ``dependency``: a ``DependencyMatcher``, when the pipeline parses.
+
+Token Matchers sit behind an anchor index (anchors.py): a document's tokens
+are read once, the index names the few pattern groups whose fixed words all
+occur in it, and only those Matchers run, each only on the sentences that
+hold its anchors. A co-occurrence rule runs only when every part is a
+candidate, and only on the sentences all its parts share. Whatever the
+number of rules, a document costs one pass plus the candidates' checks, and
+a long document costs time in proportion to its length. ``unless`` vetoes are
+compiled the same way under their own keys and run only for rules that fired,
+on the sentences of their hits.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from spacy.attrs import LEMMA, LOWER, NORM
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from tonecheck.anchors import Gate
+from tonecheck.anchors import Gate, Scan
+from tonecheck.clauses import Clauses
+from tonecheck.compile import PatternCompiler, compile_patterns
+from tonecheck.cooccur import Span, combine
 from tonecheck.frequencies import word_probabilities
+from tonecheck.lexicons import Lexicons
 from tonecheck.nlp import LEMMA_COMPONENT
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
@@ -41,67 +54,103 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
-class _Veto:
-    rule_index: int
-    within: str | int
+class _Key:
+    """What a match key stands for: a rule's trigger, one of its parts, or one of its vetoes."""
+
+    rule: int
+    role: str  # "trigger", "part" or "veto"
+    index: int = 0  # the part's or the veto's position in the rule
+
+
+@dataclass
+class RuleTrace:
+    """What one rule found in a document, step by step (for `tonecheck try`)."""
+
+    rule: LoadedRule
+    triggers: list[Span] = field(default_factory=list)  # phrases, patterns, tokens, dependency
+    parts: list[list[Span]] = field(default_factory=list)  # per part of `all`
+    combined: list[Span] = field(default_factory=list)  # where all parts occur together
+    vetoes: list[tuple[int, Span]] = field(default_factory=list)  # (unless index, where it matched)
+    vetoed: list[tuple[Span, int, Span]] = field(default_factory=list)  # (candidate, unless index, veto)
+    hits: list[Span] = field(default_factory=list)  # after vetoes, before one-per-category
+    reported: list[Span] = field(default_factory=list)  # what the linter reports
 
 
 class CompiledRules:
     """The rules of one linter, compiled for one pipeline."""
 
-    def __init__(self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str]):
+    def __init__(
+        self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str], lexicons: Lexicons | None = None
+    ):
         self.nlp = nlp
         # Rules whose needs the pipeline cannot meet are kept aside, not matched.
         self.rules = [r for r in rules if r.rule.needs <= features]
         self.skipped = [r for r in rules if not r.rule.needs <= features]
         vocab = nlp.vocab
-        # Token patterns are grouped per rule (its triggers, and apart from them
-        # its vetoes), one Matcher per group; the gate picks the groups a
-        # document could match, and only those run. Matchers are built on first
-        # use: a one-reply CLI run needs one or two of them.
+        strings = vocab.strings
+        compiler = PatternCompiler(nlp, lexicons or Lexicons())
+        # Token patterns are grouped (a rule's triggers; each part of a
+        # co-occurrence; apart from them a rule's vetoes), one Matcher per
+        # group; the gate picks the groups a document could match, and only
+        # those run. Matchers are built on first use: a one-reply CLI run
+        # needs one or two of them.
         self.groups: list[Matcher | None] = []
         self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
-        self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
-        self.gate = Gate(vocab.strings)
+        self.gate = Gate(strings)
         # Frequencies are English; other languages pick anchors by pattern order.
         probability = word_probabilities() if nlp.lang == "en" else {}
         self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
         self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
-        self.trigger_of: dict[int, int] = {}  # match key -> rule index
-        self.veto_of: dict[int, _Veto] = {}
+        self.keys: dict[int, _Key] = {}
         self.trigger_groups: set[int] = set()
+        self.part_groups: dict[int, list[int]] = {}  # rule index -> its parts' groups, in order
+        self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
+        self.veto_scope: dict[tuple[int, int], str | int] = {}
         phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
-        strings = vocab.strings
 
-        def new_group(entries: list[tuple[str, Sequence[list[dict]]]]) -> int:
+        def key(name: str, meaning: _Key) -> str:
+            self.keys[strings.add(name)] = meaning
+            return name
+
+        def new_group(entries: list[tuple[str, Sequence[list[dict]]]], gated: bool) -> int:
             self.groups.append(None)
-            self.group_patterns.append([(key, _expand_first_tokens(patterns)) for key, patterns in entries])
-            return len(self.groups) - 1
+            self.group_patterns.append([(k, _expand_first_tokens(patterns)) for k, patterns in entries])
+            group = len(self.groups) - 1
+            if gated:
+                for _, patterns in entries:
+                    for pattern in patterns:
+                        self.gate.add(group, pattern, probability)
+            return group
 
         for i, loaded in enumerate(self.rules):
             rule = loaded.rule
-            key = rule.id
-            self.trigger_of[strings.add(key)] = i
-            for phrase in rule.phrases:
-                phrase_jobs.append((rule.match, phrase, key))
-            if rule.tokens:
-                group = new_group([(key, rule.tokens)])
-                self.trigger_groups.add(group)
-                for pattern in rule.tokens:
-                    self.gate.add(group, pattern, probability)
+            trigger = key(rule.id, _Key(i, "trigger"))
+            phrase_jobs.extend((rule.match, phrase, trigger) for phrase in rule.phrases)
+            patterns = [*rule.tokens, *compile_patterns(compiler, loaded, rule.patterns, lambda j: ("patterns", j))]
+            if patterns:
+                self.trigger_groups.add(new_group([(trigger, patterns)], gated=True))
+            if rule.all_:
+                self.part_groups[i] = [
+                    new_group(
+                        [(key(f"{rule.id}#part{k}", _Key(i, "part", k)), compiler.token_patterns(text, loaded, ("all", k)))],
+                        gated=True,
+                    )
+                    for k, text in enumerate(rule.all_)
+                ]
             if rule.dependency and self.dep_matcher is not None:
-                self.dep_matcher.add(key, rule.dependency)
+                self.dep_matcher.add(trigger, rule.dependency)
             token_vetoes = []
             for j, entry in enumerate(rule.unless):
-                vkey = f"{rule.id}#unless{j}"
-                self.veto_of[strings.add(vkey)] = _Veto(i, entry.within)
-                for phrase in entry.phrases:
-                    phrase_jobs.append((entry.match, phrase, vkey))
-                if entry.tokens:
-                    token_vetoes.append((vkey, entry.tokens))
+                veto = key(f"{rule.id}#unless{j}", _Key(i, "veto", j))
+                self.veto_scope[(i, j)] = entry.within
+                phrase_jobs.extend((entry.match, phrase, veto) for phrase in entry.phrases)
+                located = lambda m, j=j: ("unless", j, "patterns", m)  # noqa: E731
+                veto_patterns = [*entry.tokens, *compile_patterns(compiler, loaded, entry.patterns, located)]
+                if veto_patterns:
+                    token_vetoes.append((veto, veto_patterns))
             # Vetoes wait outside the gate: they run only where their rule fired.
             if token_vetoes:
-                self.veto_group[i] = new_group(token_vetoes)
+                self.veto_group[i] = new_group(token_vetoes, gated=False)
         self._add_phrases(phrase_jobs)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
@@ -121,24 +170,47 @@ class CompiledRules:
         lemmas = self.nlp.get_pipe(LEMMA_COMPONENT)
         return [lemmas(self.nlp.make_doc(t)) for t in texts]
 
+    # -- which groups run where ------------------------------------------------
+
+    def _plan(self, doc: Doc, scan: Scan) -> dict[int, list[Span]]:
+        """The groups to run on ``doc`` and the token ranges to run each on."""
+        whole = [(0, len(doc))]
+        plan: dict[int, list[Span]] = {}
+        for group in scan.anchored & self.trigger_groups:
+            plan[group] = scan.sentences(group)
+        for group in scan.unanchored & self.trigger_groups:
+            plan[group] = whole
+        for index, groups in self.part_groups.items():
+            if not all(g in scan.anchored or g in scan.unanchored for g in groups):
+                continue
+            anchored = [g for g in groups if g in scan.anchored]
+            if self.rules[index].rule.scope not in ("clause", "sentence") or not anchored:
+                for g in groups:
+                    plan[g] = scan.sentences(g) if g in scan.anchored else whole
+                continue
+            # All parts must sit in one sentence: only sentences every anchored part holds can match.
+            shared = set(scan.sentences(anchored[0])).intersection(*(scan.sentences(g) for g in anchored[1:]))
+            if shared:
+                for g in groups:
+                    plan[g] = sorted(shared)
+        return plan
+
     def candidates(self, doc: Doc) -> list[str]:
         """Ids of the rules whose token patterns ``doc`` could match (the rest are not run)."""
-        scan = self.gate.scan(doc)
-        groups = (scan.anchored | scan.unanchored) & self.trigger_groups
-        return sorted(self.group_patterns[g][0][0] for g in groups)
+        plan = self._plan(doc, self.gate.scan(doc))
+        found = {self.keys[self.nlp.vocab.strings[k]].rule for g in plan for k, _ in self.group_patterns[g]}
+        return sorted(self.rules[i].id for i in found)
 
-    def _run(self, groups: set[int], doc: Doc, window: tuple[int, int] | None = None) -> list[tuple[int, int, int]]:
-        """Matches of the given groups' patterns, in ``window`` (token offsets) or the whole document."""
-        if window is None or window == (0, len(doc)):
-            target, offset = doc, 0
-        else:
-            target, offset = doc[window[0] : window[1]], window[0]
+    def _run(self, group: int, doc: Doc, spans: Iterable[Span]) -> list[tuple[int, int, int]]:
+        """Matches of one group's patterns in the given token ranges of ``doc``."""
+        matcher = self._group(group)
         found = []
-        for matcher in map(self._group, groups):
+        for begin, end in spans:
+            target = doc if (begin, end) == (0, len(doc)) else doc[begin:end]
             # Lemmas come from our own component; spaCy's check for them would
             # iterate the whole document on every call.
-            for key, start, end in matcher(target, allow_missing=True):
-                found.append((key, start + offset, end + offset))
+            for key, start, stop in matcher(target, allow_missing=True):
+                found.append((key, start + begin, stop + begin))
         return found
 
     def _group(self, group: int) -> Matcher:
@@ -149,14 +221,38 @@ class CompiledRules:
                 matcher.add(key, expanded)
         return matcher
 
+    # -- matching ---------------------------------------------------------------
+
     def match(self, doc: Doc) -> list[Hit]:
-        """Every rule hit in ``doc`` that survives its vetoes, one per rule and span."""
-        scan = self.gate.scan(doc)
+        """Every rule hit in ``doc`` that survives its vetoes, one per category and span."""
+        return self._evaluate(doc, self._plan(doc, self.gate.scan(doc)))
+
+    def trace(self, doc: Doc, rule_ids: Iterable[str] | None = None) -> list[RuleTrace]:
+        """What each rule (or the named ones) found in ``doc``: parts, vetoes, hits.
+
+        Runs every selected rule's Matchers on the whole document, bypassing the
+        gate, through the same combination and veto steps as ``match``.
+        """
+        wanted = set(rule_ids) if rule_ids is not None else None
+        indices = [i for i, r in enumerate(self.rules) if wanted is None or r.id in wanted]
+        whole = [(0, len(doc))]
+        plan: dict[int, list[Span]] = {}
+        for group, entries in enumerate(self.group_patterns):
+            owner = self.keys[self.nlp.vocab.strings[entries[0][0]]].rule
+            if owner in indices and group not in self.veto_group.values():
+                plan[group] = whole
+        traces = {i: RuleTrace(self.rules[i], parts=[[] for _ in self.rules[i].rule.all_]) for i in indices}
+        reported = self._evaluate(doc, plan, traces)
+        for hit in reported:
+            for i, trace in traces.items():
+                if trace.rule is hit.rule:
+                    trace.reported.append((hit.start, hit.end))
+        return [traces[i] for i in indices]
+
+    def _evaluate(self, doc: Doc, plan: dict[int, list[Span]], traces: dict[int, RuleTrace] | None = None) -> list[Hit]:
         raw: list[tuple[int, int, int]] = []
-        if scan.anchored:
-            raw.extend(self._run(scan.anchored, doc, scan.window))
-        if scan.unanchored:
-            raw.extend(self._run(scan.unanchored, doc))
+        for group, spans in plan.items():
+            raw.extend(self._run(group, doc, spans))
         for matcher in self.phrase_matchers.values():
             raw.extend(matcher(doc))
         if self.dep_matcher is not None and len(self.dep_matcher):
@@ -164,32 +260,105 @@ class CompiledRules:
                 raw.append((key, min(token_ids), max(token_ids) + 1))
         if not raw:
             return []
-        # Token vetoes matter only for rules that fired.
-        fired = {self.trigger_of[key] for key, _, _ in raw if key in self.trigger_of}
-        # Vetoes run on the whole document: they may sit outside the window.
-        veto_groups = {self.veto_group[i] for i in fired if i in self.veto_group}
-        if veto_groups:
-            raw.extend(self._run(veto_groups, doc))
-        triggers: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        vetoes: dict[int, list[tuple[int, int, str | int]]] = defaultdict(list)
+        triggers: dict[int, list[Span]] = defaultdict(list)
+        parts: dict[int, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
+        phrase_vetoes: list[tuple[_Key, int, int]] = []
         for key, start, end in raw:
-            index = self.trigger_of.get(key)
-            if index is not None:
-                triggers[index].append((start, end))
+            meaning = self.keys[key]
+            if meaning.role == "trigger":
+                triggers[meaning.rule].append((start, end))
+            elif meaning.role == "part":
+                parts[meaning.rule][meaning.index].append((start, end))
             else:
-                veto = self.veto_of[key]
-                vetoes[veto.rule_index].append((start, end, veto.within))
+                phrase_vetoes.append((meaning, start, end))
+        clauses = _Lazy(lambda: Clauses(doc))
+        for index, found in parts.items():
+            rule = self.rules[index].rule
+            needed = [found.get(k, []) for k in range(len(rule.all_))]
+            scope = rule.scope
+            together = combine(needed, scope, rule.order == "given", None if isinstance(scope, int) else clauses())
+            triggers[index].extend(together)
+            if traces is not None and index in traces:
+                traces[index].parts = [sorted(set(p)) for p in needed]
+                traces[index].combined = together
+        if traces is not None:
+            for index, spans in triggers.items():
+                if index in traces:
+                    traces[index].triggers = sorted(set(spans) - set(traces[index].combined))
         if not triggers:
             return []
-        sent_starts = _sentence_starts(doc) if vetoes else []
+        vetoes = self._vetoes(doc, triggers, phrase_vetoes, clauses)
         hits: list[Hit] = []
         for index, spans in triggers.items():
             rule_vetoes = vetoes.get(index, ())
+            trace = traces.get(index) if traces is not None else None
+            if trace is not None:
+                trace.vetoes = sorted({(j, (s, e)) for s, e, j in rule_vetoes})
             for start, end in _longest_first(spans):
-                if rule_vetoes and _vetoed(start, end, rule_vetoes, sent_starts, len(doc)):
+                veto = self._vetoed(index, start, end, rule_vetoes, clauses) if rule_vetoes else None
+                if veto is not None:
+                    if trace is not None:
+                        trace.vetoed.append(((start, end), veto[2], (veto[0], veto[1])))
                     continue
+                if trace is not None:
+                    trace.hits.append((start, end))
                 hits.append(Hit(self.rules[index], start, end))
         return _one_per_category(hits)
+
+    def _vetoes(
+        self,
+        doc: Doc,
+        triggers: dict[int, list[Span]],
+        phrase_vetoes: list[tuple[_Key, int, int]],
+        clauses: _Lazy,
+    ) -> dict[int, list[tuple[int, int, int]]]:
+        """Veto matches of the rules that fired: (start, end, unless index) per rule."""
+        vetoes: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for meaning, start, end in phrase_vetoes:
+            if meaning.rule in triggers:
+                vetoes[meaning.rule].append((start, end, meaning.index))
+        for index, spans in triggers.items():
+            group = self.veto_group.get(index)
+            if group is None:
+                continue
+            # A veto counts within the hit's sentences, so those are all it needs to read.
+            ranges = sorted({clauses().bounds("sentence", start, end) for start, end in spans})
+            for key, start, end in self._run(group, doc, ranges):
+                vetoes[index].append((start, end, self.keys[key].index))
+        return vetoes
+
+    def _vetoed(
+        self, index: int, start: int, end: int, vetoes: Sequence[tuple[int, int, int]], clauses: _Lazy
+    ) -> tuple[int, int, int] | None:
+        """The veto that cancels the hit ``start:end`` of rule ``index``, if any."""
+        for veto in vetoes:
+            v_start, _v_end, j = veto
+            within = self.veto_scope[(index, j)]
+            # A veto counts by where it begins: anywhere in the sentence or
+            # clause, or from `within` tokens before the match up to its last
+            # token. It may run on past the match ("if that's the case"
+            # vetoing "if that's the").
+            if within in ("sentence", "clause"):
+                lo, hi = clauses().bounds(str(within), start, end)
+            else:
+                sentence_begin, _ = clauses().bounds("sentence", start, end)
+                lo, hi = max(sentence_begin, start - int(within)), end
+            if lo <= v_start < hi:
+                return veto
+        return None
+
+
+class _Lazy:
+    """A value computed on first call: a document's clauses are needed only when a rule fired."""
+
+    def __init__(self, make: Callable[[], Clauses]):
+        self.make = make
+        self.value: Clauses | None = None
+
+    def __call__(self) -> Clauses:
+        if self.value is None:
+            self.value = self.make()
+        return self.value
 
 
 # Each expanded value is one more pattern tried at every token; past about a
@@ -223,34 +392,6 @@ def _expand_first_tokens(patterns: Sequence[list[dict]]) -> list[list[dict]]:
         for value in dict.fromkeys(first[attr]["IN"]):
             expanded.append([{**first, attr: value}, *pattern[1:]])
     return expanded
-
-
-def _sentence_starts(doc: Doc) -> list[int]:
-    return [sent.start for sent in doc.sents]
-
-
-def _sentence_bounds(i: int, starts: list[int], length: int) -> tuple[int, int]:
-    k = bisect_right(starts, i) - 1
-    begin = starts[k] if k >= 0 else 0
-    end = starts[k + 1] if k + 1 < len(starts) else length
-    return begin, end
-
-
-def _vetoed(
-    start: int, end: int, vetoes: Sequence[tuple[int, int, str | int]], starts: list[int], length: int
-) -> bool:
-    sent_begin, sent_end = _sentence_bounds(start, starts, length)
-    for v_start, _v_end, within in vetoes:
-        # A veto counts by where it begins: anywhere in the sentence, or from
-        # `within` tokens before the match up to its last token. It may run on
-        # past the match ("if that's the case" vetoing "if that's the").
-        if within == "sentence":
-            lo, hi = sent_begin, sent_end
-        else:
-            lo, hi = max(sent_begin, start - int(within)), end
-        if lo <= v_start < hi:
-            return True
-    return False
 
 
 def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

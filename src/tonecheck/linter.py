@@ -19,12 +19,13 @@ from typing import Any
 from spacy.tokens import Doc
 
 from tonecheck.config import Config, resolve_config
-from tonecheck.engine import CompiledRules, Hit
+from tonecheck.engine import CompiledRules, Hit, RuleTrace
 from tonecheck.errors import ConfigError
 from tonecheck.inputs import Prepared, prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
-from tonecheck.packs import LoadedRule, builtin_pack_paths, load_pack, pack_files
+from tonecheck.lexicons import Lexicons
+from tonecheck.packs import LoadedRule, builtin_lexicon_paths, builtin_pack_paths, load_pack_file, pack_files
 from tonecheck.schema import Severity
 from tonecheck.selection import is_enabled, severity_for, unknown_entries
 from tonecheck.suppressions import UNUSED_CATEGORY, UNUSED_EXPLANATION, UNUSED_RULE, Suppression
@@ -35,13 +36,25 @@ from tonecheck.suppressions import suppressed
 
 def load_rules(config: Config) -> list[LoadedRule]:
     """Every rule of the configured packs, before selection, in pack order."""
-    paths = builtin_pack_paths() if config.builtin else []
-    paths += pack_files(config.pack_paths)
+    return load_catalogue(config)[0]
+
+
+def load_catalogue(config: Config) -> tuple[list[LoadedRule], Lexicons]:
+    """The configured packs' rules, before selection, and the word classes they may use.
+
+    The shipped shared lexicons are always there, also with ``builtin: false``:
+    they are vocabulary for any pack, not rules. Every ``@name`` is checked here.
+    """
+    paths = builtin_pack_paths() if config.builtin else builtin_lexicon_paths()
+    paths += [p for p in pack_files(config.pack_paths) if p not in paths]
     rules: list[LoadedRule] = []
+    shared = []
     where: dict[str, LoadedRule] = {}
     for path in paths:
-        _, loaded = load_pack(path)
-        for rule in loaded:
+        loaded_file = load_pack_file(path)
+        if loaded_file.shared:
+            shared.extend(loaded_file.lexicons)
+        for rule in loaded_file.rules:
             if rule.id in where:
                 first = where[rule.id]
                 raise ConfigError(
@@ -52,7 +65,9 @@ def load_rules(config: Config) -> list[LoadedRule]:
                 )
             where[rule.id] = rule
             rules.append(rule)
-    return rules
+    lexicons = Lexicons(shared)
+    lexicons.check_rules(rules)
+    return rules, lexicons
 
 
 def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
@@ -70,11 +85,12 @@ def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
 
 
 @lru_cache(maxsize=32)
-def _compiled(model: str | None, rules: tuple[LoadedRule, ...]) -> CompiledRules:
-    # Keyed on the rule objects themselves: packs are cached per file and mtime,
-    # so the same packs compile once per process however many Linters exist.
+def _compiled(model: str | None, rules: tuple[LoadedRule, ...], lexicons: Lexicons) -> CompiledRules:
+    # Keyed on the rule and lexicon objects themselves: packs are cached per
+    # file and mtime, so the same packs compile once per process however many
+    # Linters exist.
     nlp = get_pipeline(model)
-    return CompiledRules(nlp, rules, pipeline_features(nlp))
+    return CompiledRules(nlp, rules, pipeline_features(nlp), lexicons)
 
 
 class Linter:
@@ -96,11 +112,12 @@ class Linter:
                 overrides=settings or None,
             )
         self.config: Config = config
-        all_rules = load_rules(config)
+        all_rules, lexicons = load_catalogue(config)
         _check_selection(config, all_rules)
         self.severities = {r.id: severity_for(r, config.severity) for r in all_rules}
         enabled = tuple(r for r in all_rules if is_enabled(r, config.select, config.ignore))
-        self._compiled = _compiled(config.model, enabled)
+        self.lexicons = lexicons
+        self._compiled = _compiled(config.model, enabled, lexicons)
         self.nlp = self._compiled.nlp
 
     @property
@@ -137,6 +154,14 @@ class Linter:
         fmt = input_format or self.config.input_format
         prepared = prepare(text, fmt)
         return self._report(text, prepared, self.nlp(prepared.text), path, suppressions)
+
+    def trace(
+        self, text: str, *, rules: Iterable[str] | None = None, input_format: str | None = None
+    ) -> tuple[Prepared, Doc, list[RuleTrace]]:
+        """What each enabled rule (or those named) found in ``text``, step by step (`tonecheck try`)."""
+        prepared = prepare(text, input_format or self.config.input_format)
+        doc = self.nlp(prepared.text)
+        return prepared, doc, self._compiled.trace(doc, rules)
 
     def check_many(
         self,

@@ -114,6 +114,7 @@ class LookupLemmas:
         # norm hash -> lemma hash, filled as norms are first seen: building it for
         # all 41,000 entries up front would cost every cold start ~0.15 s.
         self.table: dict[int, int] = {}
+        self._forms: dict[str, set[str]] | None = None
 
     def _lemma_of(self, norm: int) -> int:
         text = self.strings[norm]
@@ -121,6 +122,25 @@ class LookupLemmas:
         result = self.strings.add(self.get_norm(lemma)) if lemma is not None else norm
         self.table[norm] = result
         return result
+
+    def lemma(self, norm: str) -> str:
+        """The lemma this component gives a token whose norm is ``norm``."""
+        return self.strings[self.table.get(self.strings.add(norm)) or self._lemma_of(self.strings.add(norm))]
+
+    def forms(self, norm: str) -> frozenset[str]:
+        """Every norm whose lemma is the lemma of ``norm``: "paid" -> {pay, paid, pays, paying, payed}."""
+        lemma = self.lemma(norm)
+        if self._forms is None:
+            # Built on first use (a pack with `~word` or `lemmas:`); ~40,000 entries, ~30 ms.
+            index: dict[str, set[str]] = {}
+            for form, base in self.lookups.items():
+                index.setdefault(self.get_norm(base), set()).add(form)
+            self._forms = index
+        found = {f for f in self._forms.get(lemma, ()) if self.lemma(f) == lemma}
+        if self.lemma(lemma) == lemma:
+            found.add(lemma)
+        found.add(norm)
+        return frozenset(found)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):

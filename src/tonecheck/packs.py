@@ -6,8 +6,8 @@ what was expected, because the person reading it is editing YAML, not Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,28 @@ from spacy.vocab import Vocab
 
 from tonecheck.cache import cached
 from tonecheck.errors import PackError, SourceError
-from tonecheck.schema import CORE_CATEGORIES, Pack, Rule
+from tonecheck.schema import CORE_CATEGORIES, Lexicon, LexiconFile, Pack, Rule
 from tonecheck.yamlsource import LocatedData, load_located
 
 PACK_SUFFIXES = (".yaml", ".yml")
+# Shared word classes live in files of their own, in a `lexicons/` folder of a language.
+LEXICON_FOLDER = "lexicons"
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedLexicon:
+    """A word class with the file and line that declare it.
+
+    ``pack`` is the pack that declares it for its own rules, or None for a
+    shared lexicon file, whose word classes every pack of its language can use.
+    """
+
+    name: str
+    lexicon: Lexicon
+    path: Path
+    line: int
+    language: str
+    pack: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,16 +48,43 @@ class LoadedRule:
     """A validated rule with the pack and file it came from.
 
     Compared by identity: packs are cached per file, so equal rules are the same object.
+    ``lines`` holds the line of each part of the rule (keyed by its path inside
+    the rule, e.g. ``("all", 1)``), so errors found later point at the right line.
     """
 
     rule: Rule
     pack: str
     path: Path
     line: int
+    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+    lexicons: Mapping[str, LoadedLexicon] = field(default_factory=dict)  # the pack's own
+    language: str = "en"
 
     @property
     def id(self) -> str:
         return self.rule.id
+
+    def line_of(self, *loc: str | int) -> int:
+        """The line of the rule's part at ``loc`` (or of the nearest enclosing part)."""
+        key = tuple(loc)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.line
+
+
+@dataclass(frozen=True, eq=False)
+class PackFile:
+    """What one YAML file holds: a pack (rules and its own lexicons) or shared lexicons."""
+
+    model: Pack | LexiconFile
+    rules: tuple[LoadedRule, ...]
+    lexicons: tuple[LoadedLexicon, ...]
+
+    @property
+    def shared(self) -> bool:
+        return isinstance(self.model, LexiconFile)
 
 
 def builtin_rules_dir() -> Path:
@@ -51,7 +96,13 @@ def builtin_rules_dir() -> Path:
 
 
 def builtin_pack_paths() -> list[Path]:
+    """Every shipped YAML file: the packs and the shared lexicon files."""
     return pack_files([builtin_rules_dir()])
+
+
+def builtin_lexicon_paths() -> list[Path]:
+    """The shipped shared lexicon files, usable by any pack even without the built-in rules."""
+    return [p for p in builtin_pack_paths() if p.parent.name == LEXICON_FOLDER]
 
 
 def pack_files(paths: Iterable[Path]) -> list[Path]:
@@ -68,12 +119,12 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
 
 
 @lru_cache(maxsize=256)
-def _load_cached(path: Path, mtime_ns: int) -> tuple[Pack, tuple[LoadedRule, ...]]:
+def _load_cached(path: Path, mtime_ns: int) -> PackFile:
     return cached(path, lambda: _load(path))
 
 
-def load_pack(path: Path) -> tuple[Pack, tuple[LoadedRule, ...]]:
-    """Load one pack; cached per process until the file changes on disk."""
+def load_pack_file(path: Path) -> PackFile:
+    """Load one pack or lexicon file; cached per process until the file changes on disk."""
     path = Path(path).resolve()
     try:
         mtime = path.stat().st_mtime_ns
@@ -82,27 +133,56 @@ def load_pack(path: Path) -> tuple[Pack, tuple[LoadedRule, ...]]:
     return _load_cached(path, mtime)
 
 
-def load_pack_text(text: str, path: Path | str = "<pack>") -> tuple[Pack, tuple[LoadedRule, ...]]:
+def load_pack(path: Path) -> tuple[Pack | LexiconFile, tuple[LoadedRule, ...]]:
+    """Load one pack: its model and its rules (a shared lexicon file has none)."""
+    loaded = load_pack_file(path)
+    return loaded.model, loaded.rules
+
+
+def load_pack_text(text: str, path: Path | str = "<pack>") -> tuple[Pack | LexiconFile, tuple[LoadedRule, ...]]:
     """Load a pack from YAML text (tests and integrations that keep packs in a database)."""
+    loaded = _load(Path(path), text)
+    return loaded.model, loaded.rules
+
+
+def load_pack_file_text(text: str, path: Path | str = "<pack>") -> PackFile:
     return _load(Path(path), text)
 
 
-def _load(path: Path, text: str | None = None) -> tuple[Pack, tuple[LoadedRule, ...]]:
+def _load(path: Path, text: str | None = None) -> PackFile:
     try:
         doc = load_located(path, text)
     except SourceError as exc:
         raise PackError(exc.path, exc.line, exc.detail) from None
     if not isinstance(doc.data, dict):
-        raise PackError(path, doc.line_of(()), "a rule pack is a mapping with `pack`, `version`, `language` and `rules`")
+        raise PackError(
+            path, doc.line_of(()),
+            "a rule pack is a mapping with `pack`, `version`, `language` and `rules` "
+            "(a shared lexicon file: `language` and `lexicons`)",
+        )
+    shared = "lexicons" in doc.data and not {"pack", "rules"} & set(doc.data)
     try:
-        pack = Pack.model_validate(doc.data)
+        model: Pack | LexiconFile = (LexiconFile if shared else Pack).model_validate(doc.data)
     except ValidationError as exc:
         raise _located(exc, doc) from None
-    _check_rules(pack, doc)
-    loaded = tuple(
-        LoadedRule(rule, pack.pack, path, doc.line_of(("rules", i))) for i, rule in enumerate(pack.rules)
+    lexicons = tuple(
+        LoadedLexicon(name, lexicon, path, doc.line_of(("lexicons", name)), model.language,
+                      None if shared else model.pack)  # type: ignore[union-attr]
+        for name, lexicon in model.lexicons.items()
     )
-    return pack, loaded
+    if isinstance(model, LexiconFile):
+        return PackFile(model, (), lexicons)
+    _check_rules(model, doc)
+    own = {lexicon.name: lexicon for lexicon in lexicons}
+    loaded = tuple(
+        LoadedRule(
+            rule, model.pack, path, doc.line_of(("rules", i)),
+            lines={key[2:]: line for key, line in doc.lines.items() if key[:2] == ("rules", i) and len(key) > 2},
+            lexicons=own, language=model.language,
+        )
+        for i, rule in enumerate(model.rules)
+    )
+    return PackFile(model, loaded, lexicons)
 
 
 def _located(exc: ValidationError, doc: LocatedData) -> PackError:
@@ -113,12 +193,18 @@ def _located(exc: ValidationError, doc: LocatedData) -> PackError:
     # pydantic names the alias `pass`, matching the YAML.
     rule_id = _rule_id_at(doc.data, loc)
     field = _field_name(loc)
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
+    message = first["msg"].removeprefix("Value error, ")
+    bare = doc.bare_word(first["loc"])
+    if bare is not None and isinstance(first.get("input"), bool):
+        message = f"YAML reads a bare `{bare}` as {str(first['input']).lower()}; quote it (`\"{bare}\"`) where a word is meant"
+    elif first["type"] == "extra_forbidden":
         message = f"unknown key `{loc[-1]}`; check the spelling against the rule format in the README"
     elif first["type"] == "missing":
         message = f"required key `{loc[-1]}` is missing"
-    elif "input" in first and first["type"] not in ("missing",) and not isinstance(first["input"], (dict, list)):
+    elif (
+        "input" in first and first["type"] not in ("missing", "value_error")
+        and not isinstance(first["input"], (dict, list))
+    ):
         message += f" (got {first['input']!r})"
     more = len(errors) - 1
     if more:
@@ -167,11 +253,11 @@ def _check_rules(pack: Pack, doc: LocatedData) -> None:
                 + " or declare it under the pack's `categories:`",
             )
         for j, pattern in enumerate(rule.tokens):
-            _check_token_pattern(pattern, lambda m, j=j: fail("tokens", m, j))
+            _check_token_pattern(pattern, lambda m, j=j: fail("tokens", m, j), doc, at + ("tokens", j))
         for k, entry in enumerate(rule.unless):
             for j, pattern in enumerate(entry.tokens):
                 _check_token_pattern(
-                    pattern, lambda m, k=k, j=j: fail("unless", m, k, "tokens", j)
+                    pattern, lambda m, k=k, j=j: fail("unless", m, k, "tokens", j), doc, at + ("unless", k, "tokens", j)
                 )
         for j, pattern in enumerate(rule.dependency):
             try:
@@ -183,9 +269,13 @@ def _check_rules(pack: Pack, doc: LocatedData) -> None:
 _VOCAB = Vocab()
 
 
-def _check_token_pattern(pattern: list[dict[str, Any]], fail: Any) -> None:
+def _check_token_pattern(pattern: list[dict[str, Any]], fail: Any, doc: LocatedData, at: tuple) -> None:
     if not pattern:
         raise fail("empty token pattern; give a list of token specs such as `- {LOWER: only}`")
+    for key, word in doc.bare.items():
+        # `{NORM: no}` is `{NORM: false}` to YAML; spaCy's complaint about it would not say why.
+        if key[: len(at)] == at and not any(str(part).startswith(("IS_", "LIKE_")) for part in key[len(at):]):
+            raise fail(f"YAML reads a bare `{word}` as a boolean; quote it (`\"{word}\"`) where a word is meant")
     problems = validate_token_pattern(pattern)
     if problems:
         raise fail("invalid token pattern: " + "; ".join(p.replace("[pattern -> ", "[token ") for p in problems))

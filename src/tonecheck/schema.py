@@ -10,7 +10,9 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tonecheck.patterns import NAME, PatternSyntaxError, parse
 
 CORE_CATEGORIES: tuple[str, ...] = ("denigrating", "isolating", "liability", "inflammatory")
 
@@ -37,10 +39,66 @@ _SEVERITY_RANK = {Severity.error: 3, Severity.warning: 2, Severity.info: 1, Seve
 
 MatchAttr = Literal["lower", "norm", "lemma"]
 TokenPattern = list[dict[str, Any]]
+# Where parts of a co-occurrence, or a veto, must sit: a clause, a sentence, or N tokens.
+Scope = Literal["clause", "sentence"] | Annotated[int, Field(ge=1, le=50)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_pattern(text: str) -> str:
+    try:
+        parse(text)
+    except PatternSyntaxError as exc:
+        raise ValueError(exc.render()) from None
+    return text
+
+
+def _check_entry(word: str) -> str:
+    if not word.strip():
+        raise ValueError("an empty entry matches nothing; remove it")
+    return word
+
+
+# Validated one by one, so an error points at the line of the offending string.
+PatternText = Annotated[str, AfterValidator(_check_pattern)]
+Entry = Annotated[str, AfterValidator(_check_entry)]
+
+
+class Lexicon(_Strict):
+    """A word class: words (exact forms), lemmas (every inflection) and other word classes.
+
+    Entries may be phrases of several words ("pick up the tab"). Matching is on
+    the normalised form, as for phrases, so contractions, spelling variants and
+    common typos match alike.
+    """
+
+    description: str | None = None
+    words: list[Entry] = []
+    lemmas: list[Entry] = []
+    include: list[str] = []
+
+    @field_validator("include")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not NAME.fullmatch(name.removeprefix("@")):
+                raise ValueError(f"`{name}` is not a lexicon name (lower-case words joined by `-`)")
+        return [name.removeprefix("@") for name in value]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Lexicon:
+        if not (self.words or self.lemmas or self.include):
+            raise ValueError("a lexicon needs `words`, `lemmas` or `include`")
+        return self
+
+
+def _check_lexicon_names(value: dict[str, Lexicon]) -> dict[str, Lexicon]:
+    for name in value:
+        if not NAME.fullmatch(str(name)):
+            raise ValueError(f"lexicon name `{name}` must be lower-case words joined by '-', e.g. `company-self`")
+    return value
 
 
 class Unless(_Strict):
@@ -53,13 +111,20 @@ class Unless(_Strict):
 
     phrases: list[str] = []
     tokens: list[TokenPattern] = []
+    patterns: list[PatternText] = []
     match: MatchAttr = "norm"
-    within: Literal["sentence"] | Annotated[int, Field(ge=0, le=50)] = "sentence"
+    within: Literal["clause", "sentence"] | Annotated[int, Field(ge=0, le=50)] = "sentence"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        # `unless: ["@negation"]` is a pattern with the default scope.
+        return {"patterns": [value]} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _has_a_pattern(self) -> Unless:
-        if not self.phrases and not self.tokens:
-            raise ValueError("an `unless` entry needs `phrases` or `tokens`")
+        if not (self.phrases or self.tokens or self.patterns):
+            raise ValueError("an `unless` entry needs `patterns`, `phrases` or `tokens`")
         return self
 
 
@@ -86,6 +151,10 @@ class Rule(_Strict):
     message: str
     explanation: str
     phrases: list[str] = []
+    patterns: list[PatternText] = []
+    all_: list[PatternText] = Field(default=[], alias="all")
+    within: Scope | None = None
+    order: Literal["any", "given"] = "any"
     tokens: list[TokenPattern] = []
     dependency: list[list[dict[str, Any]]] = []
     match: MatchAttr = "norm"
@@ -118,9 +187,18 @@ class Rule(_Strict):
 
     @model_validator(mode="after")
     def _has_a_pattern(self) -> Rule:
-        if not (self.phrases or self.tokens or self.dependency):
-            raise ValueError("a rule needs at least one of `phrases`, `tokens` or `dependency`")
+        if not (self.phrases or self.patterns or self.all_ or self.tokens or self.dependency):
+            raise ValueError("a rule needs at least one of `patterns`, `all`, `phrases`, `tokens` or `dependency`")
+        if len(self.all_) == 1:
+            raise ValueError("`all` lists the parts that must occur together, at least two; for one, use `patterns`")
+        if not self.all_ and (self.within is not None or self.order != "any"):
+            raise ValueError("`within` and `order` say where the parts of `all` must sit; this rule has no `all`")
         return self
+
+    @property
+    def scope(self) -> str | int:
+        """Where the parts of ``all`` must sit (default: one clause)."""
+        return "clause" if self.within is None else self.within
 
     @property
     def needs(self) -> frozenset[str]:
@@ -135,7 +213,10 @@ class Pack(_Strict):
     language: str
     description: str | None = None
     categories: dict[str, str] = {}
+    lexicons: dict[str, Lexicon] = {}
     rules: list[Rule]
+
+    check_lexicon_names = field_validator("lexicons")(_check_lexicon_names)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -152,3 +233,13 @@ class Pack(_Strict):
             if name in CORE_CATEGORIES:
                 raise ValueError(f"`{name}` is a core category; only declare extra ones here")
         return value
+
+
+class LexiconFile(_Strict):
+    """A file of shared word classes (no rules), usable by every pack of its language."""
+
+    language: str
+    description: str | None = None
+    lexicons: dict[str, Lexicon]
+
+    check_lexicon_names = field_validator("lexicons")(_check_lexicon_names)

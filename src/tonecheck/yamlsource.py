@@ -26,10 +26,17 @@ _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class LocatedData:
     """Plain data from a YAML document plus the line of every node in it."""
 
-    def __init__(self, data: Any, lines: dict[PathKey, int], path: Path):
+    def __init__(self, data: Any, lines: dict[PathKey, int], path: Path, bare: dict[PathKey, str] | None = None):
         self.data = data
         self.lines = lines
         self.path = path
+        # YAML 1.1 reads a bare `no`, `yes`, `on` or `off` as a boolean; where a
+        # word was meant, the error has to say so (and "quote it").
+        self.bare = bare or {}
+
+    def bare_word(self, loc: Sequence[str | int]) -> str | None:
+        """The source text of a value on ``loc`` that YAML read as a boolean from a word like `no`."""
+        return self.bare.get(tuple(loc))
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """Line of the deepest node on ``loc`` that exists (a missing key points at its parent)."""
@@ -66,14 +73,18 @@ def load_located(path: Path, text: str | None = None) -> LocatedData:
     if node is None:
         return LocatedData(None, {(): 1}, path)
     lines: dict[PathKey, int] = {}
-    data = _Builder(path, lines).build(node, ())
-    return LocatedData(data, lines, path)
+    builder = _Builder(path, lines)
+    data = builder.build(node, ())
+    return LocatedData(data, lines, path, builder.bare)
 
 
 # Only YAML's own plain-data tags; anything else (python/object, !custom) is refused.
 _PLAIN_TAGS = tuple(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
 )
+
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Builder:
@@ -83,9 +94,11 @@ class _Builder:
         # The safe constructor resolves scalar tags (int, bool, null...) and refuses
         # any python/* tag, so a pack can never build an arbitrary object.
         self.constructor = yaml.SafeLoader("")
+        self.bare: dict[PathKey, str] = {}
 
-    def build(self, node: yaml.Node, key: PathKey) -> Any:
-        self.lines[key] = node.start_mark.line + 1
+    def build(self, node: yaml.Node, key: PathKey, *, merged: bool = False) -> Any:
+        if not merged:
+            self.lines[key] = node.start_mark.line + 1
         if node.tag not in _PLAIN_TAGS:
             raise SourceError(
                 self.path, node.start_mark.line + 1,
@@ -93,15 +106,39 @@ class _Builder:
             )
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
+            inherited: dict[Any, Any] = {}
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    inherited.update(self.merge(value_node, key, inherited))
+                    continue
                 name = self.scalar(key_node)
                 if name in out:
                     raise SourceError(self.path, key_node.start_mark.line + 1, f"duplicate key `{name}`")
                 out[name] = self.build(value_node, key + (name,))
-            return out
+            # Keys written in the mapping itself win over merged ones, as YAML specifies.
+            return {**{k: v for k, v in inherited.items() if k not in out}, **out} if inherited else out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, key + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        value = self.scalar(node)
+        if isinstance(value, bool) and node.value.lower() not in ("true", "false"):
+            self.bare[key] = node.value
+        return value
+
+    def merge(self, node: yaml.Node, key: PathKey, earlier: dict[Any, Any]) -> dict[Any, Any]:
+        """The entries a `<<: *anchor` (or `<<: [*a, *b]`) brings in; the first source of a key wins."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        found: dict[Any, Any] = {}
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise SourceError(
+                    self.path, source.start_mark.line + 1,
+                    "`<<` merges mappings: give it an alias of a mapping (`<<: *defaults`) or a list of them",
+                )
+            for name, value in self.build(source, key, merged=True).items():
+                if name not in found and name not in earlier:
+                    found[name] = value
+                    self.lines.setdefault(key + (name,), source.start_mark.line + 1)
+        return found
 
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):

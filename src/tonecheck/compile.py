@@ -1,0 +1,251 @@
+"""Pattern strings and word classes compiled into spaCy Matcher token patterns.
+
+Everything becomes a ``NORM`` comparison, so the anchor gate can index it and
+one attribute decides every token:
+
+- a word is run through the pipeline's tokenizer, so "don't" is two tokens and
+  "colour", "you're" and common typos compare by their normalised forms;
+- ``~word`` and a lexicon's ``lemmas`` become the set of norms whose lemma is
+  that word's lemma (the default pipeline's lemmas are a lookup on the norm,
+  so this is exactly "any inflection");
+- one-word alternatives collapse into one ``{"NORM": {"IN": [...]}}`` token;
+  multi-word alternatives are separate token sequences, factored where they
+  differ in one position ("no limit" | "no cap" -> "no (limit|cap)").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+from spacy.language import Language
+
+from tonecheck.errors import PackError
+from tonecheck.lexicons import Lexicons
+from tonecheck.nlp import LEMMA_COMPONENT
+from tonecheck.packs import LoadedRule
+from tonecheck.patterns import AnyWord, Choice, Item, Ref, Word, parse
+
+# A pattern whose multi-word alternatives multiply past this many token
+# sequences is refused: each sequence is one more Matcher pattern.
+MAX_SEQUENCES = 256
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One pattern token: a set of norms (None: any token), repeated ``least``..``most`` times."""
+
+    norms: frozenset[str] | None
+    least: int = 1
+    most: int = 1
+
+    @property
+    def plain(self) -> bool:
+        return self.least == self.most == 1
+
+    def to_matcher(self) -> dict[str, Any]:
+        token: dict[str, Any] = {}
+        if self.norms is not None:
+            values = sorted(self.norms)
+            token["NORM"] = values[0] if len(values) == 1 else {"IN": values}
+        if (self.least, self.most) == (0, 1):
+            token["OP"] = "?"
+        elif not self.plain:
+            token["OP"] = f"{{{self.least},{self.most}}}"
+        return token
+
+
+Sequence_ = tuple[Spec, ...]
+
+
+class CompileError(ValueError):
+    """A pattern that parses but cannot become Matcher patterns (said in the pack's terms)."""
+
+
+class PatternCompiler:
+    """Compiles pattern strings for one pipeline and one set of word classes."""
+
+    def __init__(self, nlp: Language, lexicons: Lexicons):
+        self.nlp = nlp
+        self.lexicons = lexicons
+        self.lemmas = nlp.get_pipe(LEMMA_COMPONENT)
+        self._words: dict[tuple[str, bool], Sequence_] = {}
+        self._refs: dict[tuple[int, int], list[Sequence_]] = {}
+
+    # -- the public entry points ---------------------------------------------
+
+    def token_patterns(self, text: str, rule: LoadedRule, loc: tuple[str | int, ...]) -> list[list[dict[str, Any]]]:
+        """Matcher patterns for one pattern string of ``rule`` (``loc`` locates it for errors)."""
+        try:
+            sequences = self._choice(parse(text), rule)
+            sequences = _factor([s for s in sequences])
+            for sequence in sequences:
+                _check_sequence(sequence)
+        except CompileError as exc:
+            raise PackError(
+                rule.path, rule.line_of(*loc), f"in pattern `{text}`: {exc}",
+                rule=rule.id, field=".".join(str(p) for p in loc),
+            ) from None
+        return [[spec.to_matcher() for spec in sequence] for sequence in sequences]
+
+    def word_sequence(self, text: str, lemma: bool = False) -> Sequence_:
+        """The normalised token sequence of a word or phrase (``lemma``: any inflection of each word)."""
+        key = (text, lemma)
+        found = self._words.get(key)
+        if found is None:
+            doc = self.nlp.make_doc(text)
+            if lemma:
+                found = tuple(Spec(self.lemmas.forms(token.norm_)) for token in doc)
+            else:
+                found = tuple(Spec(frozenset([token.norm_])) for token in doc)
+            self._words[key] = found
+        return found
+
+    # -- the tree ---------------------------------------------------------------
+
+    def _choice(self, node: Choice, rule: LoadedRule) -> list[Sequence_]:
+        out: list[Sequence_] = []
+        for option in node.options:
+            out.extend(self._sequence(option, rule))
+        return _merge_words(out)
+
+    def _sequence(self, items: tuple[Item, ...], rule: LoadedRule) -> list[Sequence_]:
+        parts = [self._item(item, rule) for item in items]
+        total = 1
+        for alternatives in parts:
+            total *= len(alternatives)
+        if total > MAX_SEQUENCES:
+            counts = ", ".join(
+                f"`{item.source}` has {len(alts)}" for item, alts in zip(items, parts) if len(alts) > 1
+            )
+            raise CompileError(
+                f"it expands to {total} token sequences because its multi-word alternatives multiply "
+                f"({counts}); split it into several patterns, or make it a co-occurrence rule (`all:`)"
+            )
+        return [tuple(spec for chunk in combination for spec in chunk) for combination in product(*parts)]
+
+    def _item(self, item: Item, rule: LoadedRule) -> list[Sequence_]:
+        atom = item.atom
+        if isinstance(atom, AnyWord):
+            alternatives: list[Sequence_] = [(Spec(None),)]
+        elif isinstance(atom, Word):
+            alternatives = [self.word_sequence(atom.text, atom.lemma)]
+        elif isinstance(atom, Ref):
+            alternatives = self._lexicon(atom, rule)
+        else:
+            alternatives = self._choice(atom, rule)
+        if (item.least, item.most) == (1, 1):
+            return alternatives
+        single = [a for a in alternatives if len(a) == 1 and a[0].plain]
+        if len(single) == len(alternatives):
+            norms = _union(spec.norms for (spec,) in single)
+            return [(Spec(norms, item.least, item.most),)]
+        if (item.least, item.most) == (0, 1):
+            return [*alternatives, ()]
+        raise CompileError(
+            f"`{item.source}` repeats one word at a time, but {self._several(atom, rule)}; "
+            "repeat a one-word item, or write the words out"
+        )
+
+    def _several(self, atom: Word | Ref | AnyWord | Choice, rule: LoadedRule) -> str:
+        """Which entries of a repeated item are more than one word, said in the pack's terms."""
+        if isinstance(atom, Ref):
+            lexicon = self.lexicons.for_rule(atom.name, rule)
+            if lexicon is not None:
+                entries = self.lexicons.entries(lexicon, rule.lexicons)
+                long = [w for w in (*entries.words, *entries.lemmas) if len(self.word_sequence(w)) > 1]
+                shown = ", ".join(f"`{w}`" for w in long[:3])
+                return f"lexicon `{atom.name}` has entries of several words ({shown})"
+        return "it can match several words"
+
+    def _lexicon(self, ref: Ref, rule: LoadedRule) -> list[Sequence_]:
+        lexicon = self.lexicons.for_rule(ref.name, rule)
+        if lexicon is None:  # load_rules checks references first; this is a safety net
+            raise CompileError(f"no lexicon `{ref.name}`")
+        key = (id(lexicon), id(rule.lexicons))
+        found = self._refs.get(key)
+        if found is None:
+            entries = self.lexicons.entries(lexicon, rule.lexicons)
+            sequences = [self.word_sequence(w) for w in entries.words]
+            sequences += [self.word_sequence(w, lemma=True) for w in entries.lemmas]
+            found = self._refs[key] = _factor(_merge_words(sequences))
+        return found
+
+
+def _union(sets: Any) -> frozenset[str] | None:
+    out: set[str] = set()
+    for norms in sets:
+        if norms is None:
+            return None
+        out |= norms
+    return frozenset(out)
+
+
+def _merge_words(sequences: list[Sequence_]) -> list[Sequence_]:
+    """One-word alternatives become one token with the union of their norms."""
+    single = [s for s in sequences if len(s) == 1 and s[0].plain]
+    rest = [s for s in sequences if not (len(s) == 1 and s[0].plain)]
+    merged: list[Sequence_] = []
+    if single:
+        merged.append((Spec(_union(spec.norms for (spec,) in single)),))
+    seen: set[Sequence_] = set()
+    for sequence in rest:
+        if sequence not in seen:
+            seen.add(sequence)
+            merged.append(sequence)
+    return merged
+
+
+def _factor(sequences: list[Sequence_]) -> list[Sequence_]:
+    """Merge sequences that differ in one plain position: exact, and fewer Matcher patterns."""
+    changed = True
+    while changed:
+        changed = False
+        for position in range(max((len(s) for s in sequences), default=0)):
+            groups: dict[tuple, list[Sequence_]] = defaultdict(list)
+            order: list[tuple] = []
+            for sequence in sequences:
+                if len(sequence) > position and sequence[position].plain and sequence[position].norms is not None:
+                    key = (len(sequence), sequence[:position], sequence[position + 1 :])
+                else:
+                    key = ("as is", sequence)
+                if key not in groups:
+                    order.append(key)
+                groups[key].append(sequence)
+            if all(len(group) == 1 for group in groups.values()):
+                continue
+            out: list[Sequence_] = []
+            for key in order:
+                group = groups[key]
+                if len(group) == 1 or key[0] == "as is":
+                    out.extend(group if key[0] != "as is" else group[:1])
+                    continue
+                norms = _union(s[position].norms for s in group)
+                first = group[0]
+                out.append(first[:position] + (Spec(norms),) + first[position + 1 :])
+            if len(out) < len(sequences):
+                sequences, changed = out, True
+    return sequences
+
+
+def _check_sequence(sequence: Sequence_) -> None:
+    if not any(spec.least > 0 for spec in sequence):
+        raise CompileError("it can match no word at all; make at least one word required (drop a `?`)")
+    if sequence[0].norms is None or sequence[-1].norms is None:
+        raise CompileError(
+            "a pattern may not begin or end with `_`: the gap would only widen the match; "
+            "start and end with a word or a lexicon"
+        )
+
+
+def compile_patterns(
+    compiler: PatternCompiler, rule: LoadedRule, texts: Sequence[str], loc: Callable[[int], tuple[str | int, ...]]
+) -> list[list[dict[str, Any]]]:
+    """Matcher patterns for several pattern strings of one rule (``loc(j)`` locates the j-th)."""
+    out: list[list[dict[str, Any]]] = []
+    for j, text in enumerate(texts):
+        out.extend(compiler.token_patterns(text, rule, loc(j)))
+    return out

@@ -1,0 +1,99 @@
+"""Co-occurrence: the parts of a rule found together in one clause, sentence or N tokens.
+
+"Open-ended compensation" is *the company pays* and *an unbounded scope* in
+one clause, in whichever order and with whatever words between them. Each part
+is found on its own (a lexicon or a pattern); this module picks, in each scope
+unit, the tightest set of one match per part (disjoint, and in the listed
+order when ``order: given``). The finding spans from the first part to the last.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import product
+
+from tonecheck.clauses import Clauses
+
+Span = tuple[int, int]
+
+# Combinations tried per scope unit before falling back to the nearest match
+# per part; a reply rarely has more than two or three matches of a part.
+_MAX_COMBINATIONS = 4096
+
+
+def combine(
+    parts: Sequence[Sequence[Span]], scope: str | int, ordered: bool, clauses: Clauses | None
+) -> list[Span]:
+    """Spans where every part occurs within ``scope``; ``clauses`` is needed for clause/sentence scope."""
+    if not parts or any(not found for found in parts):
+        return []
+    if isinstance(scope, int):
+        return _within_tokens(parts, scope, ordered)
+    assert clauses is not None
+    units = clauses.units(scope)
+    by_unit: dict[int, list[list[Span]]] = defaultdict(lambda: [[] for _ in parts])
+    for k, found in enumerate(parts):
+        for span in found:
+            # A part that runs across a boundary (a pattern with a comma in it) belongs to each unit it touches.
+            for unit in range(units[span[0]], units[span[1] - 1] + 1):
+                by_unit[unit][k].append(span)
+    chosen: list[Span] = []
+    for unit in sorted(by_unit):
+        pools = by_unit[unit]
+        if all(pools):
+            best = _tightest(pools, ordered, limit=None)
+            if best is not None:
+                chosen.append(best)
+    return sorted(set(chosen))
+
+
+def _within_tokens(parts: Sequence[Sequence[Span]], width: int, ordered: bool) -> list[Span]:
+    pivot = min(range(len(parts)), key=lambda k: len(parts[k]))
+    chosen: set[Span] = set()
+    for start, end in parts[pivot]:
+        lo, hi = start - width, end + width
+        pools = [[s for s in found if s[0] >= lo and s[1] <= hi] for found in parts]
+        if all(pools):
+            best = _tightest(pools, ordered, limit=width)
+            if best is not None:
+                chosen.add(best)
+    return sorted(chosen)
+
+
+def _tightest(pools: list[list[Span]], ordered: bool, limit: int | None) -> Span | None:
+    """The shortest span holding one match of each part (disjoint; in order when ``ordered``)."""
+    size = 1
+    for pool in pools:
+        size *= len(pool)
+    if size > _MAX_COMBINATIONS:
+        pools = _nearest(pools)
+    best: Span | None = None
+    for combination in product(*pools):
+        if not _valid(combination, ordered):
+            continue
+        span = (min(s[0] for s in combination), max(s[1] for s in combination))
+        if limit is not None and span[1] - span[0] > limit:
+            continue
+        if best is None or (span[1] - span[0], span[0]) < (best[1] - best[0], best[0]):
+            best = span
+    return best
+
+
+def _valid(combination: Sequence[Span], ordered: bool) -> bool:
+    spans = sorted(combination) if not ordered else list(combination)
+    for previous, current in zip(spans, spans[1:]):
+        if current[0] < previous[1]:  # overlapping, or out of the given order
+            return False
+    return True
+
+
+def _nearest(pools: list[list[Span]]) -> list[list[Span]]:
+    """Cut each pool to the few matches nearest the smallest pool's matches."""
+    pivot = min(range(len(pools)), key=lambda k: len(pools[k]))
+    anchors = [s[0] for s in pools[pivot]]
+    keep = max(1, int(_MAX_COMBINATIONS ** (1 / len(pools))))
+    return [
+        pool[:keep] if k == pivot else sorted(pool, key=lambda s: min(abs(s[0] - a) for a in anchors))[:keep]
+        for k, pool in enumerate(pools)
+    ]
