@@ -169,7 +169,7 @@ def test_anchor_index_never_drops_a_rule_that_matches(linter):
     import json
 
     compiled = linter._compiled
-    texts = [text for rule in compiled.rules for text in (*rule.rule.examples.flag, *rule.rule.examples.pass_)]
+    texts = [text for rule in compiled.rules for text in (*rule.rule.examples.flag_texts, *rule.rule.examples.pass_)]
     data = REPO / "tests" / "data"
     for name in ("dev-set.jsonl", "agent-replies-sample.jsonl"):
         texts += [json.loads(line)["text"] for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]

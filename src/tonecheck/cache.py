@@ -36,10 +36,26 @@ def cache_dir() -> Path | None:
     return Path(base) / "tonecheck"
 
 
+# The modules whose code shapes a parsed pack: in an editable install they change
+# without a version bump, so their modification times are part of the key too.
+_SHAPERS = ("packs.py", "schema.py", "yamlsource.py", "patterns.py")
+
+
+def _code_stamp() -> str:
+    here = Path(__file__).parent
+    stamps = []
+    for name in _SHAPERS:
+        try:
+            stamps.append(str((here / name).stat().st_mtime_ns))
+        except OSError:
+            stamps.append("-")
+    return ",".join(stamps)
+
+
 def _key(path: Path, stat: os.stat_result) -> str:
     from tonecheck import __version__
 
-    parts = [_VERSION, __version__, sys.version, str(path), str(stat.st_size), str(stat.st_mtime_ns)]
+    parts = [_VERSION, __version__, sys.version, _code_stamp(), str(path), str(stat.st_size), str(stat.st_mtime_ns)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 

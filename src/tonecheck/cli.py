@@ -370,9 +370,10 @@ def cmd_test_rules(args: argparse.Namespace) -> int:
     for failure in result.failures:
         print(failure.render())
     skipped = f", {len(result.skipped)} skipped (pipeline lacks what they need)" if result.skipped else ""
+    failed = len(result.failures)
     print(
-        f"{result.rules} rules, {result.examples} examples: "
-        f"{result.examples - len(result.failures)} passed, {len(result.failures)} failed{skipped}"
+        f"{result.rules} rules, {result.examples} examples and {result.fixes} suggestion fixes: "
+        f"{result.examples + result.fixes - failed} passed, {failed} failed{skipped}"
     )
     return Exit.FINDINGS if result.failures else Exit.OK
 

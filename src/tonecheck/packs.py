@@ -166,7 +166,7 @@ def _load(path: Path, text: str | None = None) -> PackFile:
     except ValidationError as exc:
         raise _located(exc, doc) from None
     lexicons = tuple(
-        LoadedLexicon(name, lexicon, path, doc.line_of(("lexicons", name)), model.language,
+        LoadedLexicon(name, lexicon, path, doc.key_lines.get(("lexicons", name), doc.line_of(("lexicons",))), model.language,
                       None if shared else model.pack)  # type: ignore[union-attr]
         for name, lexicon in model.lexicons.items()
     )

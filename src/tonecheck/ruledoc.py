@@ -46,7 +46,7 @@ def explain_text(loaded: LoadedRule, severity: Severity, lexicons: Lexicons) -> 
         out += ["", "Try instead:"] + [f"  - {s}" for s in rule.suggestions.replace]
     if rule.suggestions.advice:
         out += ["", rule.suggestions.advice.strip()]
-    out += ["", "Flagged:"] + [f"  ✗ {t}" for t in rule.examples.flag]
+    out += ["", "Flagged:"] + [f"  ✗ {t}" for t in rule.examples.flag_texts]
     out += ["Not flagged:"] + [f"  ✓ {t}" for t in rule.examples.pass_]
     out += ["", "How it matches:"] + [f"  {line}" for line in how_it_matches(loaded)]
     used = rule_lexicons(loaded)
@@ -95,7 +95,7 @@ def rules_markdown(rows: Sequence[LoadedRule], lexicons: Lexicons) -> str:
             out.append("")
         if rule.suggestions.advice:
             out += [rule.suggestions.advice.strip(), ""]
-        out.append("Flagged: " + " / ".join(f"“{t}”" for t in rule.examples.flag))
+        out.append("Flagged: " + " / ".join(f"“{t}”" for t in rule.examples.flag_texts))
         out.append("")
         out.append("Not flagged: " + " / ".join(f"“{t}”" for t in rule.examples.pass_))
         out.append("")

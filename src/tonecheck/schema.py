@@ -139,9 +139,25 @@ class Suggestions(_Strict):
         return self
 
 
+class FlagExample(_Strict):
+    """A flagged example with the sentence it becomes when the first `replace` suggestion is applied."""
+
+    text: str
+    fixed: str
+
+
 class Examples(_Strict):
-    flag: Annotated[list[str], Field(min_length=2)]
+    flag: Annotated[list[str | FlagExample], Field(min_length=2)]
     pass_: Annotated[list[str], Field(min_length=2, alias="pass")]
+
+    @property
+    def flag_texts(self) -> list[str]:
+        return [e.text if isinstance(e, FlagExample) else e for e in self.flag]
+
+    @property
+    def fixes(self) -> dict[str, str]:
+        """Flag example -> the sentence it should become with the first replacement."""
+        return {e.text: e.fixed for e in self.flag if isinstance(e, FlagExample)}
 
 
 class Rule(_Strict):
@@ -194,6 +210,12 @@ class Rule(_Strict):
         if not self.all_ and (self.within is not None or self.order != "any"):
             raise ValueError("`within` and `order` say where the parts of `all` must sit; this rule has no `all`")
         return self
+
+    @property
+    def fix_tested(self) -> bool:
+        """Every flag example says what the first replacement makes of it (`fixed:`), so the
+        replacement is tested to give that sentence (test-rules) and editors may prefer it."""
+        return bool(self.suggestions.replace) and len(self.examples.fixes) == len(self.examples.flag)
 
     @property
     def scope(self) -> str | int:

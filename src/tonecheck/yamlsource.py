@@ -26,10 +26,18 @@ _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class LocatedData:
     """Plain data from a YAML document plus the line of every node in it."""
 
-    def __init__(self, data: Any, lines: dict[PathKey, int], path: Path, bare: dict[PathKey, str] | None = None):
+    def __init__(
+        self,
+        data: Any,
+        lines: dict[PathKey, int],
+        path: Path,
+        bare: dict[PathKey, str] | None = None,
+        key_lines: dict[PathKey, int] | None = None,
+    ):
         self.data = data
         self.lines = lines
         self.path = path
+        self.key_lines = key_lines or {}  # the line of each mapping key (a name declared as a key)
         # YAML 1.1 reads a bare `no`, `yes`, `on` or `off` as a boolean; where a
         # word was meant, the error has to say so (and "quote it").
         self.bare = bare or {}
@@ -75,7 +83,7 @@ def load_located(path: Path, text: str | None = None) -> LocatedData:
     lines: dict[PathKey, int] = {}
     builder = _Builder(path, lines)
     data = builder.build(node, ())
-    return LocatedData(data, lines, path, builder.bare)
+    return LocatedData(data, lines, path, builder.bare, builder.key_lines)
 
 
 # Only YAML's own plain-data tags; anything else (python/object, !custom) is refused.
@@ -95,6 +103,7 @@ class _Builder:
         # any python/* tag, so a pack can never build an arbitrary object.
         self.constructor = yaml.SafeLoader("")
         self.bare: dict[PathKey, str] = {}
+        self.key_lines: dict[PathKey, int] = {}
 
     def build(self, node: yaml.Node, key: PathKey, *, merged: bool = False) -> Any:
         if not merged:
@@ -115,6 +124,7 @@ class _Builder:
                 if name in out:
                     raise SourceError(self.path, key_node.start_mark.line + 1, f"duplicate key `{name}`")
                 out[name] = self.build(value_node, key + (name,))
+                self.key_lines[key + (name,)] = key_node.start_mark.line + 1
             # Keys written in the mapping itself win over merged ones, as YAML specifies.
             return {**{k: v for k, v in inherited.items() if k not in out}, **out} if inherited else out
         if isinstance(node, yaml.SequenceNode):
