@@ -45,3 +45,4 @@ def test_real_replies_raise_at_most_five_core_findings_per_thousand(linter):
     ]
     rate = 1000 * len(findings) / len(rows)
     assert rate <= 5.0, f"{rate:.2f} core findings per 1,000 real replies: {findings}"
+

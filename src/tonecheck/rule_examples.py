@@ -7,7 +7,8 @@ example also proves that no overlapping rule of the same category hides it.
 A rule's `replace` suggestions are tested too (as sqlfluff tests its fixes):
 each is applied to the finding in every flag example, and the result must
 read like a sentence (no doubled word, no stray space or punctuation, a
-capital after a full stop), must not be flagged in the rule's category again,
+capital after a full stop), must not be flagged in the rule's category again
+where the words were replaced,
 and must equal the example's `fixed:` sentence where one is given. A rule
 whose every flag example gives `fixed:` is *fix-tested*: editors may apply its
 first suggestion as the preferred quick fix.
@@ -112,7 +113,11 @@ def _check_fixes(linter: Linter, loaded: LoadedRule) -> tuple[int, list[ExampleF
             if problem:
                 fail(f"gives {fixed!r}, which {problem}")
                 continue
-            still = sorted({f.rule for f in linter.check(fixed).findings if f.category == rule.category})
+            stop = finding.start + len(suggestion)
+            still = sorted({
+                f.rule for f in linter.check(fixed).findings
+                if f.category == rule.category and f.start < max(stop, finding.start + 1) and f.end > finding.start
+            })
             if still:
                 fail(f"gives {fixed!r}, which is still flagged as {rule.category} ({', '.join(still)})")
     return tried, failures
