@@ -234,11 +234,13 @@ def _factor(sequences: list[Sequence_]) -> list[Sequence_]:
 def _check_sequence(sequence: Sequence_) -> None:
     if not any(spec.least > 0 for spec in sequence):
         raise CompileError("it can match no word at all; make at least one word required (drop a `?`)")
-    if sequence[0].norms is None or sequence[-1].norms is None:
-        raise CompileError(
-            "a pattern may not begin or end with `_`: the gap would only widen the match; "
-            "start and end with a word or a lexicon"
-        )
+    fixed = [i for i, spec in enumerate(sequence) if spec.norms is not None and spec.least > 0]
+    for i, spec in enumerate(sequence):
+        if spec.norms is None and not (fixed and fixed[0] < i < fixed[-1]):
+            raise CompileError(
+                "a pattern may not begin or end with `_` (nor with `_` followed only by optional words): "
+                "the gap would only widen the match; start and end with a required word or lexicon"
+            )
 
 
 def compile_patterns(

@@ -161,8 +161,11 @@ def _load(path: Path, text: str | None = None) -> PackFile:
             "(a shared lexicon file: `language` and `lexicons`)",
         )
     shared = "lexicons" in doc.data and not {"pack", "rules"} & set(doc.data)
+    # Top-level `x-...` keys are extension fields (as in Docker Compose): a place
+    # for YAML anchors that rules merge in with `<<: *name`.
+    data = {k: v for k, v in doc.data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     try:
-        model: Pack | LexiconFile = (LexiconFile if shared else Pack).model_validate(doc.data)
+        model: Pack | LexiconFile = (LexiconFile if shared else Pack).model_validate(data)
     except ValidationError as exc:
         raise _located(exc, doc) from None
     lexicons = tuple(

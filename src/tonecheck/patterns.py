@@ -91,8 +91,8 @@ Atom = Word | Ref | AnyWord | Choice
 
 NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A bare word runs until whitespace or an operator character.
-_OPERATORS = set("()|?{}@~\"'")
-_TOKEN = re.compile(r"""\s+|"[^"]*"|'[^']*'|\{[^}]*\}?|[()|?@~]|[^\s()|?{}@~"']+""")
+# Double quotes make a literal; an apostrophe is part of a word ("don't", "'ve").
+_TOKEN = re.compile(r"""\s+|"[^"]*"|\{[^}]*\}?|[()|?@~]|[^\s()|?{}@~"]+""")
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _lex(pattern: str) -> list[_Tok]:
                 "this quote is never closed; close it, or drop it to match a plain word", pattern, pos
             )
         text = found.group()
-        if text[0] in "\"'":
+        if text[0] == '"':
             tokens.append(_Tok("quoted", text, pos))
         elif text[0] == "{":
             tokens.append(_Tok("quant", text, pos))
