@@ -186,7 +186,7 @@ def only_one_diagnostic(range_: types.Range, match: str = "You're the only one")
         code_description=types.CodeDescription(href=f"{DOCS_URL}#basiconly-one"),
         source="tonecheck",
         message=f'"{match}" singles the customer out.',
-        data={"rule": "basic.only-one", "match": match, "suggestions": ["I'm sorry you've run into this"]},
+        data={"rule": "basic.only-one", "match": match, "suggestions": ["I'm sorry you've run into this"], "preferred": True},
     )
 
 
@@ -336,6 +336,20 @@ async def test_quick_fix_replaces_the_span(client: LanguageClient, workspace: Pa
         edits=[types.TextEdit(range=rng((0, 3), (0, 22)), new_text="I'm sorry you've run into this")],
     )]))
     assert [a.title for a in found[1:]] == ["Ignore `basic.only-one` in this workspace (new .tonecheck.yaml)"]
+
+
+@pytest.mark.asyncio
+async def test_an_untested_replacement_is_offered_but_not_preferred(client: LanguageClient, workspace: Path):
+    """basic.exact's replacement has no `fixed:` examples, so one key must not apply it."""
+    uri = open_doc(client, workspace / "untested.txt", "That is SILLY.")
+    [diagnostic] = await published(client, uri, 1)
+    found = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostic.range,
+        context=types.CodeActionContext(diagnostics=[diagnostic]),
+    ))
+    fix = found[0]
+    assert fix.title == "Replace with “Unexpected”"  # capitalised like "SILLY"
+    assert not fix.is_preferred
 
 
 @pytest.mark.asyncio
@@ -697,10 +711,13 @@ async def test_tcp_transport(workspace: Path):
         await client.shutdown_async(None)
         client.exit(None)
     finally:
-        await client.stop()
-        if server.returncode is None:
-            server.terminate()
-        await server.wait()
+        # A failed assertion above must fail the test, not hang it in the TCP client's shutdown.
+        try:
+            await asyncio.wait_for(client.stop(), DEADLINE)
+        finally:
+            if server.returncode is None:
+                server.terminate()
+            await server.wait()
 
 
 # -- editor setups (lsp/) ---------------------------------------------------------------------

@@ -227,6 +227,7 @@ class Linter:
             suggestions=[_match_case(s, match) for s in rule.suggestions.replace],
             advice=rule.suggestions.advice,
             explanation=rule.explanation.strip(),
+            fix_tested=rule.fix_tested,
         )
 
     def _unused(self, text: str, suppression: Suppression, lines: _LineIndex) -> Finding:

@@ -32,6 +32,10 @@ class Finding(BaseModel):
     suggestions: list[str] = Field(default_factory=list, description="Replacement texts for the matched span.")
     advice: str | None = Field(default=None, description="How to rewrite, when a replacement alone is not enough.")
     explanation: str = Field(description="Why this phrasing hurts the exchange.")
+    fix_tested: bool = Field(
+        default=False,
+        description="The first suggestion is tested on every example of the rule (`fixed:`), so an editor may apply it as the preferred fix.",
+    )
 
 
 class Report(BaseModel):

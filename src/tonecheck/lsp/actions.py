@@ -67,7 +67,8 @@ def quick_fixes(
                 title=f"Replace with “{suggestion}”",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
-                is_preferred=index == 0,
+                # Only a replacement tested on the rule's examples (`fixed:`) may be applied with one key.
+                is_preferred=index == 0 and data.get("preferred") is True,
                 edit=_document_edit(uri, version, [edit], document_changes),
             ))
     return actions

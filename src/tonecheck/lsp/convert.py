@@ -85,7 +85,10 @@ def rule_url(rule_id: str, docs_url: str) -> str:
 
 def diagnostic_data(finding: Finding) -> dict[str, Any]:
     """What the quick fixes need, carried by the diagnostic itself."""
-    return {"rule": finding.rule, "match": finding.match, "suggestions": list(finding.suggestions)}
+    return {
+        "rule": finding.rule, "match": finding.match, "suggestions": list(finding.suggestions),
+        "preferred": finding.fix_tested,
+    }
 
 
 def to_diagnostics(
