@@ -32,6 +32,11 @@ class Finding(BaseModel):
     suggestions: list[str] = Field(default_factory=list, description="Replacement texts for the matched span.")
     advice: str | None = Field(default=None, description="How to rewrite, when a replacement alone is not enough.")
     explanation: str = Field(description="Why this phrasing hurts the exchange.")
+    part: str | None = Field(
+        default=None,
+        description="E-mail only: the MIME part (`1.2`; `3/1.2` for message 3 of an mbox) whose decoded text "
+        "the offsets point into, when it is not the file's own text. None: offsets point into the input.",
+    )
 
 
 class Report(BaseModel):
