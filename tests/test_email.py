@@ -440,3 +440,20 @@ def test_the_language_server_path_gives_the_same_findings_and_puts_part_ones_at_
     [first, _] = to_diagnostics(lint_text(linter, _Pieces(), raw, "email"), PositionMap(raw), docs_url="https://x")
     assert (first.range.start.line, first.range.start.character, first.range.end.character) == (0, 0, 0)
     assert first.message.startswith("(MIME part 1, line 3) ")
+
+
+def test_a_forwarded_message_inside_the_reply_is_not_linted(tmp_path):
+    forwarded = EmailMessage()
+    forwarded["From"] = "Chris Patel <chris@example.com>"
+    forwarded["To"] = "support@example.com"
+    forwarded["Subject"] = "Broken again"
+    forwarded.set_content("Calm down? You're the only company that cannot ship a kettle.\n")
+    message = EmailMessage()
+    message["From"] = "Sam Ortiz <sam@example.com>"
+    message["To"] = "billing@example.com"
+    message["Subject"] = "Fwd: Broken again"
+    message.set_content("Forwarding Chris's mail below; the refund is approved.\n")
+    message.add_attachment(forwarded, disposition="inline")  # message/rfc822, shown inline
+    path = save(tmp_path / "forward.eml", message, crlf=False)
+    assert "message/rfc822" in path.read_text()
+    assert lint(path) == (0, [])

@@ -222,7 +222,8 @@ def _decoded(part: Message) -> str:
 
 def _lintable(part: Message, section: str) -> Iterator[tuple[str, Message]]:
     """(section, part) for every text part worth linting under ``part``."""
-    if part.get_content_disposition() == "attachment":
+    # Attachments, and messages inside this one (a forwarded mail), are not the agent's words.
+    if part.get_content_disposition() == "attachment" or part.get_content_maintype() == "message":
         return
     ctype = part.get_content_type()
     if part.is_multipart():
