@@ -142,3 +142,35 @@ def test_shipped_examples_are_flagged_and_the_model_reply_is_clean():
     assert by_path["examples/model-reply.txt"] == []
     assert all(by_path[p] for p in by_path if p != "examples/model-reply.txt")
     assert proc.returncode == 1
+
+
+# -- tonecheck.unused-suppression is a rule like the others ------------------------
+
+STALE = "<!-- tonecheck-disable isolating -->\nAll fixed, thanks for waiting.\n"
+
+
+def test_unused_suppression_follows_select_ignore_and_severity(tmp_path):
+    draft = tmp_path / "macro.md"
+    draft.write_text(STALE)
+    def run(*flags, cwd=tmp_path):
+        proc = run_cli("check", "macro.md", "--format", "json", *flags, cwd=cwd)
+        return proc.returncode, [(f["rule"], f["severity"]) for f in json.loads(proc.stdout)["results"][0]["findings"]]
+    assert run() == (1, [("tonecheck.unused-suppression", "warning")])
+    # --select isolating runs isolating rules only: the stale directive is not reported, exit 0.
+    assert run("--select", "isolating") == (0, [])
+    assert run("--ignore", "tonecheck") == (0, [])
+    assert run("--select", "tonecheck.unused-suppression") == (1, [("tonecheck.unused-suppression", "warning")])
+    (tmp_path / ".tonecheck.yaml").write_text("severity:\n  tonecheck.unused-suppression: info\n")
+    assert run() == (0, [("tonecheck.unused-suppression", "info")])
+    (tmp_path / ".tonecheck.yaml").write_text("severity:\n  tonecheck: error\nfail_on: error\n")
+    assert run() == (1, [("tonecheck.unused-suppression", "error")])
+
+
+def test_unused_suppression_is_listed_and_explained():
+    listing = run_cli("rules").stdout.splitlines()
+    assert any(line.split() == ["tonecheck.unused-suppression", "tonecheck", "warning", "tonecheck"] for line in listing)
+    explain = run_cli("explain", "tonecheck.unused-suppression")
+    assert explain.returncode == 0 and "A stale suppression hides the next real problem" in explain.stdout
+    sarif = json.loads(run_cli("check", "-", "--format", "sarif", input=STALE).stdout)
+    [rule] = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "tonecheck.unused-suppression"]
+    assert rule["properties"] == {"category": "tonecheck", "pack": "tonecheck"}

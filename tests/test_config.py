@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tonecheck import ConfigError, Linter
+from tonecheck import Config, ConfigError, Linter
 from tonecheck.config import find_project_config, merge_layers, read_layer, resolve_config
 
 from conftest import PACKS
@@ -96,7 +96,9 @@ def test_pack_paths_are_relative_to_the_file_that_names_them(isolated):
     (isolated / "rules" / "basic.yaml").write_text((PACKS / "basic.yaml").read_text())
     (isolated / ".tonecheck.yaml").write_text("builtin: false\npacks: [rules]\n")
     linter = Linter(config=isolated / ".tonecheck.yaml")
-    assert sorted(r.id for r in linter.rules) == ["basic.apologise", "basic.exact", "basic.only-one", "basic.only-one-loud"]
+    assert sorted(r.id for r in linter.rules) == [
+        "basic.apologise", "basic.exact", "basic.only-one", "basic.only-one-loud", "tonecheck.unused-suppression",
+    ]
 
 
 def test_merge_layers_validates_once():
@@ -107,3 +109,59 @@ def test_merge_layers_validates_once():
 def test_missing_explicit_config_file(isolated):
     with pytest.raises(ConfigError, match="configuration file not found"):
         resolve_config(isolated, config_file=Path(isolated / "nope.yaml"))
+
+
+# -- one configuration path: keyword arguments are the last layer ----------------------
+
+
+def test_api_packs_add_to_the_configs_and_resolve_from_the_cwd(isolated, monkeypatch):
+    (isolated / "team").mkdir()
+    (isolated / "team" / "basic.yaml").write_text((PACKS / "basic.yaml").read_text())
+    extra = isolated / "extra.yaml"
+    extra.write_text((PACKS / "basic.yaml").read_text().replace("basic.", "extra.").replace("pack: basic", "pack: extra"))
+    (isolated / ".tonecheck.yaml").write_text("builtin: false\npacks: [team/basic.yaml]\nseverity: {basic: info}\n")
+    monkeypatch.chdir(isolated)
+    config = resolve_config(isolated)
+    linter = Linter(config=config, packs=["extra.yaml"], severity={"extra.only-one": "hint"})
+    # The configuration's pack stays, the keyword's is added, resolved against the working directory.
+    assert linter.config.packs == [str(isolated / "team" / "basic.yaml"), str(extra)]
+    assert {r.pack for r in linter.rules} == {"basic", "extra", "tonecheck"}
+    # severity entries merge, as they do between files.
+    assert linter.config.severity == {"basic": "info", "extra.only-one": "hint"}
+    assert linter.severities["basic.only-one"] == "info" and linter.severities["extra.only-one"] == "hint"
+
+
+def test_api_cli_and_config_file_give_the_same_configuration(isolated, monkeypatch):
+    (isolated / ".tonecheck.yaml").write_text("builtin: false\nselect: [isolating]\n")
+    monkeypatch.chdir(isolated)
+    from conftest import run_cli
+
+    api = Linter(packs=[str(PACKS / "basic.yaml")], ignore=["basic.only-one-loud"]).config
+    via_config = Linter(config=resolve_config(isolated), packs=[str(PACKS / "basic.yaml")], ignore=["basic.only-one-loud"]).config
+    assert api.model_dump(exclude={"sources"}) == via_config.model_dump(exclude={"sources"})
+    out = run_cli("check", "-", "--pack", str(PACKS / "basic.yaml"), "--ignore", "basic.only-one-loud", "--format", "json",
+                  input="ur the only one with this problem", cwd=isolated)
+    rules = [f["rule"] for f in __import__("json").loads(out.stdout)["results"][0]["findings"]]
+    assert rules == [f.rule for f in Linter(packs=[str(PACKS / "basic.yaml")], ignore=["basic.only-one-loud"]).check(
+        "ur the only one with this problem").findings] == ["basic.only-one"]
+
+
+def test_api_keyword_errors_name_the_setting(isolated):
+    with pytest.raises(ConfigError, match="unknown setting `selct`"):
+        Linter(config=Config(builtin=False), selct=["isolating"])
+    with pytest.raises(ConfigError, match="field `fail_on`"):
+        Linter(fail_on="sometimes")
+
+
+def test_user_config_comes_from_the_platform_folder(isolated, tmp_path):
+    import platformdirs
+
+    from tonecheck.config import user_config_path
+
+    # On Linux platformdirs follows XDG_CONFIG_HOME (set by the fixture); macOS and
+    # Windows get ~/Library/Application Support and %APPDATA% from the same call.
+    assert user_config_path() == platformdirs.user_config_path("tonecheck", appauthor=False, roaming=True) / "config.yaml"
+    assert user_config_path() == tmp_path / "xdg" / "tonecheck" / "config.yaml"
+    user_config_path().parent.mkdir(parents=True)
+    user_config_path().write_text("fail_on: hint\n")
+    assert resolve_config(isolated).fail_on == "hint"

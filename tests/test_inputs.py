@@ -272,3 +272,40 @@ def test_cli_reads_html_by_extension_and_reports_original_positions(tmp_path):
     findings = json.loads(proc.stdout)["results"][0]["findings"]
     assert [(f["line"], f["match"]) for f in findings] == [(2, "you&#39;re the only customer"), (3, "calm down")]
     assert all(HELPDESK_HTML[f["start"]:f["end"]] == f["match"] for f in findings)
+
+
+# -- Unicode spaces and CRLF line ends ---------------------------------------------
+
+SPACES = ["\u00a0", "\u2007", "\u202f", "\u2009", "\u2002", "\u200a", "\u3000", "\u205f"]
+
+
+@pytest.mark.parametrize("space", SPACES)
+@pytest.mark.parametrize("fmt", ["text", "email", "markdown", "auto"])
+def test_unicode_spaces_count_as_spaces_in_every_format(linter, fmt, space):
+    text = f"Hi Sam,\n\nPlease calm{space}down, your refund is on its way."
+    [finding] = [f for f in linter.check(text, input_format=fmt).findings if f.rule == "inflammatory.calm-down"]
+    assert text[finding.start:finding.end] == finding.match == f"calm{space}down"
+    assert (finding.line, finding.column) == (3, 8)
+
+
+@pytest.mark.parametrize("entity", ["&nbsp;", "&#160;", "&#xA0;", "&thinsp;", "&#8239;", "\u00a0"])
+def test_nbsp_in_html_counts_as_a_space(linter, entity):
+    html = f"<p>Hi Sam,</p><p>Calm{entity}down, please.</p>"
+    [finding] = linter.check(html, input_format="html").findings
+    assert finding.rule == "inflammatory.calm-down"
+    assert html[finding.start:finding.end] == finding.match == f"Calm{entity}down"
+
+
+def test_crlf_line_ends_wrap_like_lf_and_keep_offsets(linter, tmp_path):
+    text = "Hi Sam,\r\n\r\nThanks for waiting. Please calm\r\ndown, and note you're the only\r\ncustomer who asked.\r\n"
+    found = linter.check(text).findings
+    assert [(f.rule.split(".")[0], f.line) for f in found] == [("inflammatory", 3), ("isolating", 4)]
+    assert all(text[f.start:f.end] == f.match for f in found)
+    assert found[0].match == "calm\r\ndown"
+    # The same through the CLI, with the file's own bytes.
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(text.encode())
+    import json
+
+    data = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    assert [(f["start"], f["end"]) for f in data["results"][0]["findings"]] == [(f.start, f.end) for f in found]

@@ -16,7 +16,7 @@ ENGINE_MODULES = [
     "__init__.py", "schema.py", "yamlsource.py", "errors.py", "packs.py", "nlp.py",
     "engine.py", "selection.py", "config.py", "models.py", "linter.py", "anchors.py", "cache.py",
     "frequencies.py", "suppressions.py", "inputs/__init__.py", "inputs/blanking.py", "inputs/html.py",
-    "inputs/markdown.py", "inputs/prepared.py",
+    "inputs/markdown.py", "inputs/prepared.py", "inputs/message.py", "plugins.py", "ignore.py",
 ]
 
 

@@ -6,13 +6,20 @@
         print(finding.rule, finding.match, finding.suggestions)
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    # The one place the version lives is the package metadata (pyproject.toml's
+    # `version`); everything else reads `tonecheck.__version__`.
+    __version__ = version("tonecheck")
+except PackageNotFoundError:  # a source tree on sys.path without an installation
+    __version__ = "0+unknown"
+
 from tonecheck.config import Config, Settings, resolve_config
 from tonecheck.errors import ConfigError, InputError, PackError, PipelineError, TonecheckError
 from tonecheck.linter import Linter
 from tonecheck.models import SCHEMA_VERSION, Finding, Report
 from tonecheck.schema import CORE_CATEGORIES, Severity
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CORE_CATEGORIES",

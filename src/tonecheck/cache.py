@@ -5,8 +5,10 @@ Parsing and validating the built-in packs took ~0.45 s of every CLI start
 the pack's resolved path, size and modification time, and on tonecheck's and
 Python's versions, so an edited pack or an upgrade never reads a stale entry.
 
-Location: ``$TONECHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/tonecheck``, else
-``~/.cache/tonecheck``. ``TONECHECK_NO_CACHE=1`` turns it off. The cache is
+Location: ``$TONECHECK_CACHE_DIR``, else the user cache folder from
+``platformdirs`` (``$XDG_CACHE_HOME/tonecheck`` or ``~/.cache/tonecheck`` on
+Linux, ``~/Library/Caches/tonecheck`` on macOS, ``%LOCALAPPDATA%\\tonecheck\\Cache``
+on Windows). ``TONECHECK_NO_CACHE=1`` turns it off. The cache is
 an optimisation only: any failure to read or write it falls back to parsing.
 """
 
@@ -21,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import platformdirs
+
 T = TypeVar("T")
 
 _VERSION = "2"  # bump when the pickled classes change shape
@@ -32,8 +36,7 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("TONECHECK_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "tonecheck"
+    return platformdirs.user_cache_path("tonecheck", appauthor=False)
 
 
 # The modules whose code shapes a parsed pack: in an editable install they change

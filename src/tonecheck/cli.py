@@ -28,7 +28,8 @@ class Exit(IntEnum):
     ERROR = 2
 
 
-FORMATS = ("text", "json", "sarif", "github")
+# The keys of formatters.FORMATTERS (not imported here: it loads the engine, and --help stays instant).
+FORMATS = ("text", "json", "sarif", "github", "junit", "checkstyle", "gitlab")
 FAIL_LEVELS = ("error", "warning", "info", "hint", "never")
 
 
@@ -58,10 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", parents=[common], help="lint files, folders or stdin")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; `-` or nothing reads stdin")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--format", choices=FORMATS, help="output format (default: github under GitHub Actions, else text)")
+    check.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings (text or json)")
+    check.add_argument("--quiet", "-q", action="store_true", help="print only the findings: no source lines, suggestions or summary")
     check.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest severity that exits 1 (default: warning)")
     check.add_argument("--include", action="append", metavar="GLOB", help="file globs to check inside folders (default: *.txt *.md *.eml *.html ...)")
+    check.add_argument("--exclude", action="append", metavar="GLOB", help="git-style patterns of files or folders to skip inside folders (repeatable); .gitignore is respected too")
     check.add_argument("--input-format", choices=("auto", "text", "email", "markdown", "html"), help="what to skip (default auto: by file extension, then by content)")
+    check.add_argument("--stdin-filename", metavar="NAME", help="the path stdin stands for: its input format, configuration and name in the report")
     check.set_defaults(run=cmd_check)
 
     rules = sub.add_parser("rules", parents=[common], help="list the rules with their id, category and severity")
@@ -129,6 +135,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         flags["fail_on"] = args.fail_on
     if getattr(args, "include", None):
         flags["include"] = _split_list(args.include)
+    if getattr(args, "exclude", None):
+        flags["exclude"] = _split_list(args.exclude)
     if getattr(args, "input_format", None):
         flags["input_format"] = args.input_format
     return {k: v for k, v in flags.items() if v is not None}
@@ -155,22 +163,34 @@ class _Linters:
         return self.by_config[key]
 
 
-def _walk(path: Path, include: Sequence[str]) -> Iterator[Path]:
+def _walk(path: Path, config: Config) -> Iterator[Path]:
     if not path.is_dir():
         yield path
         return
+    from tonecheck.ignore import FileFilter
+
+    skip = FileFilter(path, config.exclude, config.respect_gitignore)
     for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skip.skips(Path(root) / d, is_dir=True))
         for name in sorted(files):
-            if not name.startswith(".") and any(fnmatch.fnmatch(name, g) for g in include):
+            if (
+                not name.startswith(".")
+                and any(fnmatch.fnmatch(name, g) for g in config.include)
+                and not skip.skips(Path(root) / name, is_dir=False)
+            ):
                 yield Path(root) / name
 
 
-def read_input(path: Path | None) -> str:
-    """The text of a file or stdin; raise InputError for binary or non-UTF-8 data."""
+def read_input(path: Path | None, name: str | None = None, input_format: str = "auto") -> str:
+    """The text of a file or stdin; raise InputError for binary or non-UTF-8 data.
+
+    A saved e-mail message may carry 8-bit bodies in other charsets: its bytes
+    are kept (undecodable ones as surrogates) for the MIME parser, which reads
+    each part in its own charset.
+    """
     from tonecheck.errors import InputError
 
-    name = "-" if path is None else str(path)
+    name = name or ("-" if path is None else str(path))
     try:
         data = sys.stdin.buffer.read() if path is None else path.read_bytes()
     except FileNotFoundError:
@@ -182,6 +202,12 @@ def read_input(path: Path | None) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if input_format in ("auto", "email"):
+            from tonecheck.inputs import is_message
+
+            text = data.decode("utf-8", "surrogateescape")
+            if is_message(text):
+                return text
         raise InputError(
             name,
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
@@ -189,47 +215,74 @@ def read_input(path: Path | None) -> str:
         ) from None
 
 
+def _output_format(args: argparse.Namespace) -> str:
+    """The --format given, else `github` inside GitHub Actions (as yamllint does), else `text`."""
+    if args.format:
+        return args.format
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _use_color(args: argparse.Namespace) -> bool:
+    """Colour on a terminal; NO_COLOR turns it off, FORCE_COLOR on (no-color.org, force-color.org)."""
+    if args.output_file is not None or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from tonecheck.errors import InputError
-    from tonecheck.formatters import FORMATTERS, Checked, Context
-    from tonecheck.inputs import format_for_path
-    from tonecheck.schema import Severity
+    from tonecheck.formatters import FORMATTERS, STATISTICS, Checked, Context
+    from tonecheck.inputs import decoded_parts, format_for_path
 
+    output_format = _output_format(args)
+    if args.statistics and output_format not in STATISTICS:
+        print(f"tonecheck: error: --statistics prints as {' or '.join(STATISTICS)}, not {output_format}", file=sys.stderr)
+        return Exit.ERROR
+    if args.stdin_filename and any(p != "-" for p in args.paths):
+        print("tonecheck: error: --stdin-filename names what stdin holds; give no PATH (or `-`) with it", file=sys.stderr)
+        return Exit.ERROR
     linters = _Linters(args)
     checked: list[Checked] = []
     input_errors = 0
-    fail_levels: dict[str, str] = {}
     rules: dict[str, Any] = {}
     targets: list[Path | None] = [None if p == "-" else Path(p) for p in args.paths] or [None]
+    # stdin standing for a file: configuration and input format come from that path.
+    stdin_as = Path(args.stdin_filename) if args.stdin_filename else None
 
     for target in targets:
-        config = linters.config_for(target)
-        files = [None] if target is None else list(_walk(target, config.include))
+        config = linters.config_for(target if target is not None else stdin_as)
+        files = [None] if target is None else list(_walk(target, config))
         for file in files:
             # Files inside a folder may sit under a closer configuration file.
             file_config = config if file is None or file == target else linters.config_for(file)
             linter = linters.linter_for(file_config)
             rules.update({r.id: r for r in linter.rules})
-            name = "-" if file is None else str(file)
+            name = str(file) if file is not None else str(stdin_as) if stdin_as is not None else "-"
+            fmt = format_for_path(None if name == "-" else name, file_config.input_format)
             try:
-                text = read_input(file)
+                text = read_input(file, name, fmt)
             except InputError as exc:
                 print(f"tonecheck: error: {exc}", file=sys.stderr)
                 input_errors += 1
                 continue
-            fmt = format_for_path(None if file is None else name, file_config.input_format)
             report = linter.check(text, path=name, input_format=fmt)
-            fail_levels[name] = file_config.fail_on
-            checked.append(Checked(report, text))
+            # Lines of decoded MIME parts, for showing findings in them.
+            parts = decoded_parts(text) if any(f.part for f in report.findings) else {}
+            checked.append(Checked(report, text, file_config.fail_on, parts))
 
-    output = FORMATTERS[args.format](checked, Context(rules=rules))
-    if output:
+    table = STATISTICS if args.statistics else FORMATTERS
+    output = table[output_format](checked, Context(rules=rules, color=_use_color(args), quiet=args.quiet))
+    if args.output_file is not None:
+        try:
+            args.output_file.write_text(output, encoding="utf-8")
+        except OSError as exc:
+            print(f"tonecheck: error: {args.output_file}: cannot write the report: {exc.strerror}", file=sys.stderr)
+            return Exit.ERROR
+    elif output:
         sys.stdout.write(output)
-    failed = any(
-        fail_levels[item.report.path] != "never"
-        and item.report.at_or_above(Severity(fail_levels[item.report.path]))
-        for item in checked
-    )
+    failed = any(item.failing(f) for item in checked for f in item.report.findings)
     if input_errors:
         return Exit.ERROR
     return Exit.FINDINGS if failed else Exit.OK
@@ -239,11 +292,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
     from tonecheck.lexicons import rule_lexicons
+    from tonecheck.plugins import origin
     from tonecheck.ruledoc import rules_markdown
 
     linters = _Linters(args)
     linter = linters.linter_for(linters.config_for(None))
     rows = sorted(linter.rules + linter.skipped_rules, key=lambda r: r.id)
+    # Packs installed as Python packages say which distribution brought them.
+    installed = {r.id: pack.distribution for r in rows if (pack := origin(r.path)) is not None}
     if args.format == "json":
         data = [
             {
@@ -251,6 +307,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "category": r.rule.category,
                 "severity": linter.severities[r.id].value,
                 "pack": r.pack,
+                "installed_from": installed.get(r.id),
                 "message": r.rule.message,
                 "runs": r not in linter.skipped_rules,
                 "lexicons": rule_lexicons(r),
@@ -266,6 +323,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print(f"{'RULE':<{width}}  {'CATEGORY':<{cat_width}}  SEVERITY  PACK")
         for r in rows:
             note = "  (needs " + ", ".join(sorted(r.rule.needs)) + ")" if r in linter.skipped_rules else ""
+            if r.id in installed:
+                note = f"  (installed: {installed[r.id]})" + note
             print(f"{r.id:<{width}}  {r.rule.category:<{cat_width}}  {linter.severities[r.id].value:<8}  {r.pack}{note}")
         _print_lexicons(rows, linter.lexicons)
     return Exit.OK

@@ -3,15 +3,20 @@
 Layers, later ones winning (``merge_layers`` is the one place this happens):
 
 1. defaults (the fields below);
-2. the user file, ``$XDG_CONFIG_HOME/tonecheck/config.yaml``;
+2. the user file, ``config.yaml`` in the user configuration folder
+   (``platformdirs``: ``$XDG_CONFIG_HOME/tonecheck`` on Linux,
+   ``~/Library/Application Support/tonecheck`` on macOS, ``%APPDATA%\\tonecheck`` on Windows);
 3. the nearest project file walking up from the checked file (or the cwd):
    ``.tonecheck.yaml`` / ``.tonecheck.yml``, or ``[tool.tonecheck]`` in ``pyproject.toml``;
 4. an explicit ``--config FILE`` (or ``Linter(config=PATH)``);
-5. command-line flags or keyword arguments.
+5. command-line flags, editor settings or ``Linter`` keyword arguments
+   (``override_layer``; with ``Linter(config=Config(...), **kwargs)`` the given
+   ``Config`` is the layer below them).
 
 A later layer replaces each key it sets, except ``packs`` (every layer's packs
 load) and ``severity`` (per-rule overrides merge, later entries winning).
-Pack paths are relative to the file that names them.
+Pack paths are relative to the file that names them, and those of the last
+layer to the working directory.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tonecheck.errors import ConfigError, SourceError
@@ -30,7 +37,7 @@ from tonecheck.yamlsource import load_located
 
 CONFIG_NAMES = (".tonecheck.yaml", ".tonecheck.yml")
 PYPROJECT = "pyproject.toml"
-DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.eml", "*.html", "*.htm")
+DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.eml", "*.mbox", "*.html", "*.htm")
 
 FailOn = Literal["error", "warning", "info", "hint", "never"]
 InputFormat = Literal["auto", "text", "email", "markdown", "html"]
@@ -49,6 +56,12 @@ class Settings(BaseModel):
     fail_on: FailOn = Field(default="warning", description="Lowest severity that makes `check` exit 1.")
     model: str | None = Field(default=None, description="An installed spaCy pipeline name or path (default: rule-based).")
     include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE), description="File globs checked in directories.")
+    exclude: list[str] = Field(default_factory=list, description="Git-style patterns of files and folders skipped in directories.")
+    respect_gitignore: bool = Field(default=True, description="Skip what `.gitignore` files ignore when walking directories.")
+    installed_packs: bool | list[str] = Field(
+        default=True,
+        description="Packs installed as Python packages (`tonecheck.packs` entry points): true for all, false for none, or the names to load.",
+    )
     input_format: InputFormat = Field(default="auto", description="What to skip: auto, text, email, markdown or html.")
 
 
@@ -65,8 +78,8 @@ class Config(Settings):
 
 
 def user_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "tonecheck" / "config.yaml"
+    # Roaming on Windows (%APPDATA%): a user's settings follow them between machines.
+    return platformdirs.user_config_path("tonecheck", appauthor=False, roaming=True) / "config.yaml"
 
 
 def find_project_config(start: Path) -> Path | None:
@@ -106,6 +119,16 @@ def read_layer(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(path, line_of(()), "a configuration file is a mapping of settings (see the README)")
     data = {k.replace("-", "_") if isinstance(k, str) else k: v for k, v in data.items()}
+    _validate(data, path, line_of)
+    base = path.resolve().parent
+    if "packs" in data:
+        data["packs"] = [str((base / p).resolve()) for p in data["packs"]]
+    data["sources"] = (str(path),)
+    return data
+
+
+def _validate(data: dict[str, Any], path: Path | None, line_of: Any) -> None:
+    """Check a partial layer against ``Settings``; the first problem becomes a located ConfigError."""
     try:
         Settings.model_validate(data)
     except ValidationError as exc:
@@ -117,11 +140,28 @@ def read_layer(path: Path) -> dict[str, Any]:
         else:
             message = err["msg"] + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
         raise ConfigError(path, line_of(loc), message, field=field) from None
-    base = path.resolve().parent
-    if "packs" in data:
-        data["packs"] = [str((base / p).resolve()) for p in data["packs"]]
-    data["sources"] = (str(path),)
-    return data
+
+
+def override_layer(settings: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
+    """Flags, editor settings or ``Linter`` keyword arguments as the last layer.
+
+    ``None`` means "not given". Validated like a file (an unknown name or a wrong
+    value is a ConfigError naming the setting); pack paths resolve against
+    ``base``, by default the working directory.
+    """
+    layer = {key: value for key, value in settings.items() if value is not None}
+    if isinstance(layer.get("packs"), (list, tuple)):
+        layer["packs"] = [os.fspath(p) if isinstance(p, os.PathLike) else p for p in layer["packs"]]
+    _validate(layer, None, lambda loc: None)
+    if "packs" in layer:
+        root = base or Path.cwd()
+        layer["packs"] = [str((root / p).resolve()) for p in layer["packs"]]
+    return layer
+
+
+def with_overrides(config: Config, settings: Mapping[str, Any]) -> Config:
+    """``config`` with ``settings`` merged on top as one more layer (packs add, severities merge)."""
+    return merge_layers(config.model_dump(), override_layer(settings))
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
@@ -194,8 +234,5 @@ def resolve_config(
             raise ConfigError(config_file, None, "configuration file not found")
         layers.append(read_layer(Path(config_file)))
     if overrides:
-        flags = {k: v for k, v in overrides.items() if v is not None}
-        if "packs" in flags:
-            flags["packs"] = [str(Path(p).resolve()) for p in flags["packs"]]
-        layers.append(flags)
+        layers.append(override_layer(overrides))
     return merge_layers(*layers)

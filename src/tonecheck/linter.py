@@ -18,7 +18,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from tonecheck.config import Config, resolve_config
+from tonecheck.config import Config, resolve_config, with_overrides
 from tonecheck.engine import CompiledRules, Hit, RuleTrace
 from tonecheck.errors import ConfigError
 from tonecheck.inputs import Prepared, prepare
@@ -26,16 +26,18 @@ from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
 from tonecheck.lexicons import Lexicons
 from tonecheck.packs import LoadedRule, builtin_lexicon_paths, builtin_pack_paths, load_pack_file, pack_files
+from tonecheck.plugins import pack_files as installed_pack_files
+from tonecheck.plugins import selected as installed_packs
 from tonecheck.schema import Severity
 from tonecheck.selection import is_enabled, severity_for, unknown_entries
-from tonecheck.suppressions import UNUSED_CATEGORY, UNUSED_EXPLANATION, UNUSED_RULE, Suppression
+from tonecheck.suppressions import UNUSED, Suppression
 from tonecheck.suppressions import from_api as api_suppressions
 from tonecheck.suppressions import parse as parse_suppressions
 from tonecheck.suppressions import suppressed
 
 
 def load_rules(config: Config) -> list[LoadedRule]:
-    """Every rule of the configured packs, before selection, in pack order."""
+    """Every rule, before selection: tonecheck's own, then the built-in, installed and configured packs' in that order."""
     return load_catalogue(config)[0]
 
 
@@ -46,10 +48,11 @@ def load_catalogue(config: Config) -> tuple[list[LoadedRule], Lexicons]:
     they are vocabulary for any pack, not rules. Every ``@name`` is checked here.
     """
     paths = builtin_pack_paths() if config.builtin else builtin_lexicon_paths()
-    paths += [p for p in pack_files(config.pack_paths) if p not in paths]
-    rules: list[LoadedRule] = []
+    installed = [path for pack in installed_packs(config.installed_packs) for path in installed_pack_files(pack)]
+    paths += [p for p in [*installed, *pack_files(config.pack_paths)] if p not in paths]
+    rules: list[LoadedRule] = [UNUSED]
     shared = []
-    where: dict[str, LoadedRule] = {}
+    where: dict[str, LoadedRule] = {UNUSED.id: UNUSED}
     for path in paths:
         loaded_file = load_pack_file(path)
         if loaded_file.shared:
@@ -72,8 +75,7 @@ def load_catalogue(config: Config) -> tuple[list[LoadedRule], Lexicons]:
 
 def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
     for setting, entries in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
-        # The unused-suppression report is not a pack rule but may be ignored like one.
-        unknown = [e for e in unknown_entries(entries, rules) if e not in (UNUSED_RULE, UNUSED_CATEGORY)]
+        unknown = unknown_entries(entries, rules)
         if unknown:
             source = config.sources[-1] if config.sources else None
             raise ConfigError(
@@ -99,13 +101,15 @@ class Linter:
     ``Linter()`` finds its configuration from the current directory;
     ``Linter(config=Config(...))`` or ``Linter(config="path/to/.tonecheck.yaml")``
     uses the given one; keyword arguments (``select=[...]``, ``packs=[...]``...)
-    override single settings.
+    are one more configuration layer on top, merged as command-line flags are
+    (``packs`` add to the configuration's, relative paths from the working
+    directory; ``severity`` entries merge; the others replace).
     """
 
     def __init__(self, config: Config | str | os.PathLike[str] | None = None, **settings: Any):
         if isinstance(config, Config):
             if settings:
-                config = Config.model_validate({**config.model_dump(), **settings})
+                config = with_overrides(config, settings)
         else:
             config = resolve_config(
                 config_file=Path(config) if config is not None else None,
@@ -115,15 +119,17 @@ class Linter:
         all_rules, lexicons = load_catalogue(config)
         _check_selection(config, all_rules)
         self.severities = {r.id: severity_for(r, config.severity) for r in all_rules}
-        enabled = tuple(r for r in all_rules if is_enabled(r, config.select, config.ignore))
+        enabled = [r for r in all_rules if is_enabled(r, config.select, config.ignore)]
         self.lexicons = lexicons
-        self._compiled = _compiled(config.model, enabled, lexicons)
+        # The unused-suppression rule is matched here, after the engine's rules.
+        self._report_unused = UNUSED in enabled
+        self._compiled = _compiled(config.model, tuple(r for r in enabled if r is not UNUSED), lexicons)
         self.nlp = self._compiled.nlp
 
     @property
     def rules(self) -> list[LoadedRule]:
         """The enabled rules that run on this pipeline."""
-        return list(self._compiled.rules)
+        return ([UNUSED] if self._report_unused else []) + list(self._compiled.rules)
 
     @property
     def skipped_rules(self) -> list[LoadedRule]:
@@ -193,28 +199,46 @@ class Linter:
         path: str | None,
         given: Iterable[str | Suppression] = (),
     ) -> Report:
-        hits = self._compiled.match(doc)
-        inline = parse_suppressions(text)
-        if not hits and not inline:
-            return Report(path=path)
-        lines = _LineIndex(text)
-        suppressions = inline + api_suppressions(given, len(text))
-        findings = []
-        for hit in hits:
-            finding = self._finding(text, prepared, doc, hit, lines)
-            if not suppressed(suppressions, hit.rule, finding.start):
-                findings.append(finding)
-        if not {UNUSED_RULE, UNUSED_CATEGORY} & set(self.config.ignore):
-            findings += [self._unused(text, s, lines) for s in inline if not s.used]
-            findings.sort(key=lambda f: (f.start, f.end))
+        findings: list[Finding] = []
+        given = list(given)
+        for unit in prepared.units:
+            # A message's other units (mbox messages, decoded MIME parts) are linted one by one.
+            unit_doc = doc if unit is prepared else self.nlp(unit.text)
+            findings += self._unit_findings(text, unit, unit_doc, given)
+        findings.sort(key=lambda f: (f.part is not None, f.part or "", f.start, f.end))
         return Report(path=path, findings=findings)
 
-    def _finding(self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: _LineIndex) -> Finding:
+    def _unit_findings(
+        self, text: str, unit: Prepared, doc: Doc, given: list[str | Suppression]
+    ) -> list[Finding]:
+        """Findings of one prepared unit, offsets in ``text`` (or in the decoded part it names)."""
+        hits = self._compiled.match(doc)
+        # A decoded part has its own text; anything else is a stretch of the input at unit.offset.
+        base = unit.source if unit.source is not None else text
+        inline = parse_suppressions(unit.directives if unit.directives is not None else base)
+        if not hits and not inline:
+            return []
+        lines = _LineIndex(base)
+        # Suppressions are found in the unit's own coordinates (before its offset).
+        suppressions = inline + api_suppressions(given, len(base))
+        findings = []
+        for hit in hits:
+            finding, local_start = self._finding(base, unit, doc, hit, lines)
+            if not suppressed(suppressions, hit.rule, local_start):
+                findings.append(finding)
+        if self._report_unused:
+            findings += [self._unused(base, unit, s, lines) for s in inline if not s.used]
+        return findings
+
+    def _finding(
+        self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: _LineIndex
+    ) -> tuple[Finding, int]:
         rule = hit.rule.rule
         last = doc[hit.end - 1]
         first, after = doc[hit.start].idx, last.idx + len(last.text)
         linted = prepared.text[first:after]  # the doc was made from it
-        start, end = prepared.span(first, after)
+        local_start, local_end = prepared.span(first, after)
+        start, end = local_start + prepared.offset, local_end + prepared.offset
         match = text[start:end]
         return Finding(
             **lines.span(start, end),
@@ -228,21 +252,24 @@ class Linter:
             advice=rule.suggestions.advice,
             explanation=rule.explanation.strip(),
             fix_tested=rule.fix_tested,
-        )
+            part=prepared.part,
+        ), local_start
 
-    def _unused(self, text: str, suppression: Suppression, lines: _LineIndex) -> Finding:
+    def _unused(self, text: str, unit: Prepared, suppression: Suppression, lines: _LineIndex) -> Finding:
         assert suppression.directive is not None
-        start, end = suppression.directive
+        start, end = (at + unit.offset for at in suppression.directive)
         named = ", ".join(f"`{r}`" for r in suppression.rules) or "every rule"
         return Finding(
             **lines.span(start, end),
-            rule=UNUSED_RULE,
-            category=UNUSED_CATEGORY,
-            severity=Severity.warning,
+            rule=UNUSED.id,
+            category=UNUSED.rule.category,
+            severity=self.severities[UNUSED.id],
             message=f"This suppression of {named} suppresses nothing; remove it.",
             match=text[start:end],
             suggestions=[""],
-            explanation=UNUSED_EXPLANATION,
+            advice=UNUSED.rule.suggestions.advice,
+            explanation=UNUSED.rule.explanation,
+            part=unit.part,
         )
 
 

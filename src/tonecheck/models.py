@@ -36,6 +36,11 @@ class Finding(BaseModel):
         default=False,
         description="The first suggestion is tested on every example of the rule (`fixed:`), so an editor may apply it as the preferred fix.",
     )
+    part: str | None = Field(
+        default=None,
+        description="E-mail only: the MIME part (`1.2`; `3/1.2` for message 3 of an mbox) whose decoded text "
+        "the offsets point into, when it is not the file's own text. None: offsets point into the input.",
+    )
 
 
 class Report(BaseModel):

@@ -11,7 +11,10 @@ the source with comments that neither HTML, Markdown nor Liquid render:
 A directive names rule ids, id prefixes or categories (separated by spaces or
 commas), or nothing for every rule. Like ruff's unused-noqa, a directive that
 suppresses nothing is reported: a stale suppression would otherwise hide the
-next real problem in that spot.
+next real problem in that spot. That report is ``UNUSED``, a built-in rule like
+any pack's: ``select``, ``ignore`` and ``severity`` name it, ``tonecheck rules``
+lists it and ``tonecheck explain`` explains it. Its matching is done here,
+not by the engine (it needs the other rules' results), so it has no patterns.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 from tonecheck.packs import LoadedRule
+from tonecheck.schema import Examples, Rule, Severity, Suggestions
 from tonecheck.selection import specificity
 
 UNUSED_RULE = "tonecheck.unused-suppression"
@@ -30,6 +36,33 @@ UNUSED_EXPLANATION = (
     "This suppression turns off rules where none of them fires any more. A stale "
     "suppression hides the next real problem written in that spot; remove it, or "
     "narrow it to the rule that still needs it."
+)
+
+# Built without validation: the pack format requires patterns, and this rule's
+# "pattern" is the other rules' results. Its examples hold whatever rules are loaded.
+UNUSED = LoadedRule(
+    Rule.model_construct(
+        id=UNUSED_RULE,
+        category=UNUSED_CATEGORY,
+        severity=Severity.warning,
+        message="This suppression suppresses nothing; remove it.",
+        explanation=UNUSED_EXPLANATION,
+        # model_construct fills every other field (the pattern kinds) with its default.
+        suggestions=Suggestions(advice="Delete the directive (the suggested fix), or narrow it to the rule that still fires."),
+        examples=Examples.model_validate({
+            "flag": [
+                "<!-- tonecheck-disable --> Thanks for waiting, the refund is on its way.",
+                "{% comment %}tonecheck-disable liability{% endcomment %}Your parcel left our warehouse today.",
+            ],
+            "pass": [
+                "Thanks for waiting, the refund is on its way.",
+                "<!-- internal note: refund approved --> Your parcel left our warehouse today.",
+            ],
+        }),
+    ),
+    pack="tonecheck",
+    path=Path(__file__),
+    line=1,
 )
 
 _BODY = r"\s*tonecheck-(?P<kind>disable-next-line|disable|enable)\b(?P<rules>[^<>{}]*?)\s*"
@@ -112,4 +145,4 @@ def suppressed(suppressions: Sequence[Suppression], rule: LoadedRule, offset: in
     return hit
 
 
-__all__ = ["UNUSED_RULE", "Suppression", "parse", "from_api", "suppressed"]
+__all__ = ["UNUSED", "UNUSED_RULE", "Suppression", "parse", "from_api", "suppressed"]

@@ -8,7 +8,9 @@ forgives.
 ``prepare`` turns an input into a ``Prepared`` text for the engine. Plain text,
 e-mail and Markdown are blanked in place (same length, so offsets need no map);
 HTML is reduced to its visible text with entities decoded, and carries a map
-from each prepared character back to the original source.
+from each prepared character back to the original source. A saved e-mail
+message (headers, MIME parts; ``message.py``) becomes one prepared text per
+message and per part that had to be decoded.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from dataclasses import replace
+
 from tonecheck.inputs.blanking import blank
 from tonecheck.inputs.html import visible_text
-from tonecheck.inputs.prepared import Prepared
+from tonecheck.inputs.message import decoded_parts, is_message, prepare_message
+from tonecheck.inputs.prepared import Prepared, without_cr
 
 INPUT_FORMATS = ("auto", "text", "email", "markdown", "html")
 
@@ -55,12 +60,29 @@ def prepare(text: str, input_format: str = "auto") -> Prepared:
     """The text to lint, and the way back to ``text``'s offsets."""
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"unknown input format `{input_format}`; use one of {', '.join(INPUT_FORMATS)}")
+    # A saved message opens with its headers: checked before the markup sniff,
+    # since an HTML body holds closing tags too.
+    if input_format in ("auto", "email") and is_message(text):
+        return prepare_message(text, _body)
     if input_format == "auto":
         input_format = sniff(text)
     if input_format == "html":
         visible = visible_text(text)
-        return Prepared(blank(visible.text, "html"), visible.starts, visible.ends)
-    return Prepared(blank(text, input_format))
+        return _blanked(Prepared(visible.text, visible.starts, visible.ends), "html")
+    return _blanked(Prepared(text), input_format)
 
 
-__all__ = ["INPUT_FORMATS", "Prepared", "format_for_path", "prepare", "sniff"]
+def _blanked(extracted: Prepared, input_format: str) -> Prepared:
+    extracted = without_cr(extracted)
+    return replace(extracted, text=blank(extracted.text, input_format))
+
+
+def _body(text: str, kind: str) -> Prepared:
+    """One body of a message: the e-mail conventions for plain text, the HTML path for HTML."""
+    if kind == "html":
+        visible = visible_text(text)
+        return _blanked(Prepared(visible.text, visible.starts, visible.ends), "html")
+    return _blanked(Prepared(text), "email")
+
+
+__all__ = ["INPUT_FORMATS", "Prepared", "decoded_parts", "format_for_path", "is_message", "prepare", "sniff"]

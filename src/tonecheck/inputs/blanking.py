@@ -22,12 +22,12 @@ from tonecheck.inputs.markdown import blank_blocks
 # -- what each format skips ---------------------------------------------------
 
 # Mail clients put the attribution on one line, or wrap it onto a second one.
-_ATTRIBUTION = re.compile(r"^[ \t]*On\b[^\n]{0,300}?(?:\n[^\n]{0,120}?)?\bwrote:[ \t]*$", re.M)
+_ATTRIBUTION = re.compile(r"^[ \t]*On\b[^\n]{0,300}?(?:\n[^\n]{0,120}?)?\bwrote:[ \t]*\r?$", re.M)
 _OUTLOOK = re.compile(
-    r"^[ \t]*(?:-{2,}[ \t]*Original Message[ \t]*-{2,}|_{8,}[ \t]*$|From:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:Sent|Date):)",
+    r"^[ \t]*(?:-{2,}[ \t]*Original Message[ \t]*-{2,}|_{8,}[ \t]*\r?$|From:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:Sent|Date):)",
     re.M | re.I,
 )
-_SIGNATURE = re.compile(r"^-- ?$", re.M)
+_SIGNATURE = re.compile(r"^-- ?\r?$", re.M)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.M)
 _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
@@ -41,13 +41,27 @@ _PLACEHOLDER = re.compile(r"\{\{\{?.*?\}?\}\}", re.S)
 
 # A single line break inside a paragraph (hard-wrapped mail, chat input) is a
 # space to the reader; turning it into one lets phrases match across the wrap.
-_SOFT_BREAK = re.compile(r"(?<=\S)([ \t]*)\n(?=[ \t]*\S)")
+# Mail often ends lines with CRLF: the CR goes with the break.
+_SOFT_BREAK = re.compile(r"(?<=\S)([ \t]*)(\r?\n)(?=[ \t]*\S)")
 
 
 def _unwrap(text: str) -> str:
     if "\n" not in text:
         return text
-    return _SOFT_BREAK.sub(lambda m: m.group(1) + " ", text)
+    return _SOFT_BREAK.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+
+
+# Every Unicode space separator (category Zs) is a space to the reader: `&nbsp;`
+# in HTML, U+202F in French punctuation, U+2009 from word processors. spaCy splits
+# words only at U+0020 and makes the others tokens of their own, so "Calm&nbsp;down"
+# would not match "calm down". One character for one keeps every offset.
+_SPACES = dict.fromkeys(
+    [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], " "
+)
+
+
+def _plain_spaces(text: str) -> str:
+    return text if text.isascii() else text.translate(_SPACES)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -136,6 +150,6 @@ def blank(text: str, input_format: str) -> str:
     for markers, step in _STEPS[input_format]:
         if not markers or _holds(lowered, markers):
             prepared = step(prepared)
-    prepared = _unwrap(prepared)
+    prepared = _unwrap(_plain_spaces(prepared))
     assert len(prepared) == len(text)  # offsets must stay valid
     return prepared

@@ -100,16 +100,18 @@ def to_diagnostics(
     """One diagnostic per finding, ranges in the client's position encoding.
 
     Uses only the findings' code-point ``start``/``end`` offsets (not their
-    line/column), so findings may come from linting a part of the text.
+    line/column), so findings may come from linting a part of the text. A
+    finding inside a decoded MIME part (base64 e-mail) has no place in the
+    document's text: it is shown at the top, saying which part and line.
     """
     return [
         types.Diagnostic(
-            range=positions.range(f.start, f.end),
+            range=positions.range(0, 0) if f.part else positions.range(f.start, f.end),
             severity=SEVERITIES[f.severity],
             code=f.rule,
             code_description=types.CodeDescription(href=rule_url(f.rule, docs_url)),
             source=SOURCE,
-            message=f.message,
+            message=f"(MIME part {f.part}, line {f.line}) {f.message}" if f.part else f.message,
             data=diagnostic_data(f),
         )
         for f in findings

@@ -140,7 +140,8 @@ def lint_text(linter: Linter, cache: _Pieces | None, text: str, input_format: st
     if cache is None or linter.config.model is not None or "tonecheck" in text.lower():
         return list(linter.check(text, input_format=input_format).findings)
     prepared = prepare(text, input_format)
-    if prepared.starts is not None:  # HTML: the prepared text is not the original's length
+    if prepared.starts is not None or prepared.more or prepared.offset or prepared.part:
+        # HTML, CRLF line ends, a saved e-mail message: the prepared text does not line up with the document.
         return list(linter.check(text, input_format=input_format).findings)
     ptext = prepared.text
     spans = pieces(ptext)
