@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import logging
 import socket
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace, config_for: Callable[[], Config]) -> int:
         timeout=args.timeout,
     )
     app = create_app(options)  # loads the configuration and packs: errors end here, before listening
+    gc.freeze()  # the objects loaded so far live as long as the server (see worker.py)
     sock = _bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

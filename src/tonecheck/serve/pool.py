@@ -47,6 +47,8 @@ class CheckFailed(Exception):
 class _Worker:
     process: asyncio.subprocess.Process
     alive: bool = True
+    answer: asyncio.Future | None = None  # the request it is checking
+    timer: asyncio.TimerHandle | None = None  # stops it when that takes too long
 
     @property
     def pid(self) -> int:
@@ -92,40 +94,40 @@ class WorkerPool:
             with contextlib.suppress(ProcessLookupError):
                 await worker.process.wait()
 
-    async def check(self, request: dict) -> tuple[int, bytes]:
-        """The status and body of one check request, answered by the next free worker."""
-        line = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
-        worker = await self._next_worker()
-        started = time.perf_counter()
+    async def check(self, request: bytes, size: int) -> tuple[int, bytes]:
+        """The status and body for one check request (its JSON body), answered by the next free worker.
+
+        ``size`` (the characters to check) only goes into the log of a check that overran.
+        """
+        worker = self._idle.get_nowait() if not self._idle.empty() else None
+        if worker is None or not worker.alive:
+            worker = await self._next_worker()
+        answer = asyncio.get_running_loop().create_future()
+        worker.answer = answer
+        worker.timer = asyncio.get_running_loop().call_later(self.timeout, self._overran, worker, size)
         assert worker.process.stdin is not None
-        worker.process.stdin.write(line)
-        exchange = asyncio.ensure_future(self._read(worker))
-        try:
-            status, body = await asyncio.wait_for(asyncio.shield(exchange), self.timeout)
-        except asyncio.CancelledError:
-            # The server is stopping or the request was given up: the worker
-            # still answers this one, and is free again once it has.
-            exchange.add_done_callback(lambda done: self._release(worker, done))
-            raise
-        except TimeoutError:
-            exchange.cancel()
-            log.warning(
-                "a check took longer than %.1f s (%d characters); stopped worker %d and started another",
-                self.timeout, sum(len(t) for t in request["texts"]), worker.pid,
-            )
-            self._stop(worker)
-            raise CheckFailed(
-                503,
-                f"the check took longer than the service's limit of {self.timeout:g} s and was stopped; "
-                "send a shorter text, or split it",
-            ) from None
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            log.error("worker %d stopped while checking (%r); starting another", worker.pid, exc)
-            self._stop(worker)
-            raise CheckFailed(503, "the check worker stopped unexpectedly; retry the request") from None
-        log.debug("worker %d checked in %.1f ms", worker.pid, (time.perf_counter() - started) * 1000)
-        self._idle.put_nowait(worker)
-        return status, body
+        worker.process.stdin.write(b"%d\n" % len(request) + request)
+        # A cancelled request (the server stopping) leaves the worker to finish
+        # it: the reader sees the answer arrive and frees the worker then.
+        return await answer
+
+    def _overran(self, worker: _Worker, size: int) -> None:
+        log.warning(
+            "a check took longer than %.1f s (%d characters); stopped worker %d and started another",
+            self.timeout, size, worker.pid,
+        )
+        self._stop(worker)
+        self._fail(worker, CheckFailed(
+            503,
+            f"the check took longer than the service's limit of {self.timeout:g} s and was stopped; "
+            "send a shorter text, or split it",
+        ))
+
+    @staticmethod
+    def _fail(worker: _Worker, error: CheckFailed) -> None:
+        if worker.answer is not None and not worker.answer.done():
+            worker.answer.set_exception(error)
+        worker.answer = None
 
     async def _next_worker(self) -> _Worker:
         deadline = time.monotonic() + WAIT_FOR_WORKER
@@ -139,18 +141,29 @@ class WorkerPool:
             if worker.alive:  # one that died while idle is skipped; its slot replaces it
                 return worker
 
-    def _release(self, worker: _Worker, exchange: asyncio.Future) -> None:
-        if exchange.cancelled() or exchange.exception() is not None:
-            self._stop(worker)
-        elif worker.alive:
-            self._idle.put_nowait(worker)
-
-    @staticmethod
-    async def _read(worker: _Worker) -> tuple[int, bytes]:
-        assert worker.process.stdout is not None
-        header = json.loads(await worker.process.stdout.readuntil(b"\n"))
-        body = await worker.process.stdout.readexactly(header["length"])
-        return header["status"], body
+    async def _read_answers(self, worker: _Worker) -> None:
+        """Hand each answer of ``worker`` to the request waiting for it, and free the worker."""
+        stdout = worker.process.stdout
+        assert stdout is not None
+        try:
+            while True:
+                header = json.loads(await stdout.readuntil(b"\n"))
+                body = await stdout.readexactly(header["length"])
+                if worker.timer is not None:
+                    worker.timer.cancel()
+                if worker.answer is not None and not worker.answer.done():
+                    worker.answer.set_result((header["status"], body))
+                worker.answer = None
+                if worker.alive:
+                    self._idle.put_nowait(worker)
+        except asyncio.IncompleteReadError:  # it exited: killed here after a timeout, or crashed
+            code = await worker.process.wait()
+            if worker.alive and not self._closing:
+                log.error("worker %d exited with code %s; starting another", worker.pid, code)
+        except (OSError, asyncio.LimitOverrunError, ValueError) as exc:
+            log.error("worker %d answered out of protocol (%r); starting another", worker.pid, exc)
+        self._stop(worker)
+        self._fail(worker, CheckFailed(503, "the check worker stopped unexpectedly; retry the request"))
 
     def _stop(self, worker: _Worker) -> None:
         if worker.alive:
@@ -185,14 +198,11 @@ class WorkerPool:
             first = False
             self.status.ready += 1
             self.status.error = None
+            reader = asyncio.create_task(self._read_answers(worker))
             self._idle.put_nowait(worker)
-            code = await worker.process.wait()
+            await worker.process.wait()
+            await reader  # which has retired the worker
             self._workers.discard(worker)
-            if worker.alive:  # it stopped by itself
-                worker.alive = False
-                self.status.ready -= 1
-                if not self._closing:
-                    log.error("worker %d exited with code %s; starting another", worker.pid, code)
 
     async def _spawn(self) -> _Worker | None:
         process = await asyncio.create_subprocess_exec(

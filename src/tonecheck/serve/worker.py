@@ -2,8 +2,10 @@
 
 It speaks a small framed protocol on its standard streams, one request at a time:
 
-- in: the service's ``Config`` as one JSON line, then one JSON line per request,
-  ``{"texts": [...], "input_format", "select", "ignore", "suppressions"}``;
+- in: the service's ``Config`` as one JSON line, then per request a line with
+  its length in bytes and the request body as the client sent it (already
+  validated): ``{"text": ...}`` or ``{"texts": [...]}``, with ``input_format``,
+  ``select``, ``ignore``, ``suppressions``;
 - out: a header line ``{"status": N, "length": L}`` followed by exactly L bytes
   of response body: the ``ReportDocument`` with one report per text, or an error
   body. After loading, a first header ``{"ready": true}`` (or ``{"ready": false,
@@ -16,6 +18,7 @@ Tracebacks are logged there too, never sent.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -81,7 +84,8 @@ def handle(linters: _Linters, request: dict[str, Any]) -> tuple[int, bytes]:
     except ConfigError as exc:
         return 422, error_json(422, exc.detail, exc.field)
     fmt = request.get("input_format")
-    reports = [linter.check(text, input_format=fmt, suppressions=suppressions) for text in request["texts"]]
+    texts = request["texts"] if "texts" in request else [request["text"]]
+    reports = [linter.check(text, input_format=fmt, suppressions=suppressions) for text in texts]
     return 200, ReportDocument.of(reports).model_dump_json().encode("utf-8")
 
 
@@ -104,15 +108,22 @@ def main() -> int:
         log.exception("could not load the rules")
         _answer(out, 500, b"", ready=False, error=f"could not load the rules: {exc!r}")
         return 2
+    # What is loaded now (spaCy, the packs: about a million objects) lives as long
+    # as the worker; frozen, the collector stops re-scanning it every few
+    # thousand requests, which showed as latency spikes (as for the CLI, cli.py).
+    gc.freeze()
     _answer(out, 200, b"", ready=True)
-    for line in source:
+    while True:
+        length = source.readline()
+        if not length:
+            return 0
+        request = source.read(int(length))
         try:
-            status, body = handle(linters, json.loads(line))
+            status, body = handle(linters, json.loads(request))
         except Exception:
             log.exception("check failed")
             status, body = 500, error_json(500, "internal error while checking; the server log has the details")
         _answer(out, status, body)
-    return 0
 
 
 if __name__ == "__main__":
