@@ -99,14 +99,19 @@ class WorkerPool:
 
         ``size`` (the characters to check) only goes into the log of a check that overran.
         """
-        worker = self._idle.get_nowait() if not self._idle.empty() else None
-        if worker is None or not worker.alive:
-            worker = await self._next_worker()
+        while True:
+            worker = self._idle.get_nowait() if not self._idle.empty() else None
+            if worker is None or not worker.alive:
+                worker = await self._next_worker()
+            assert worker.process.stdin is not None
+            try:
+                worker.process.stdin.write(b"%d\n" % len(request) + request)
+                break
+            except (RuntimeError, OSError):  # it died idle and its reader has not noticed yet: take another
+                self._stop(worker)
         answer = asyncio.get_running_loop().create_future()
         worker.answer = answer
         worker.timer = asyncio.get_running_loop().call_later(self.timeout, self._overran, worker, size)
-        assert worker.process.stdin is not None
-        worker.process.stdin.write(b"%d\n" % len(request) + request)
         # A cancelled request (the server stopping) leaves the worker to finish
         # it: the reader sees the answer arrive and frees the worker then.
         return await answer
