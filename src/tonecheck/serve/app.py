@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tonecheck import __version__
 from tonecheck.config import Config
 from tonecheck.linter import Linter, load_rules
+from tonecheck.plugins import origin
 from tonecheck.ruledoc import summary
 from tonecheck.serve.models import BatchRequest, CheckRequest, error_json
 from tonecheck.serve.pool import CheckFailed, WorkerPool
@@ -90,8 +91,11 @@ def create_app(options: ServeOptions) -> FastAPI:
     listed = sorted(linter.rules + linter.skipped_rules, key=lambda r: r.id)
     app.state.running = {r.id for r in linter.rules}
     app.state.severities = linter.severities
-    app.state.rules = [summary(r, linter.severities[r.id], r.id in app.state.running) for r in listed]
     app.state.all_rules = load_rules(options.config)
+    app.state.installed = {r.id: pack.distribution for r in app.state.all_rules if (pack := origin(r.path)) is not None}
+    app.state.rules = [
+        summary(r, linter.severities[r.id], r.id in app.state.running, app.state.installed.get(r.id)) for r in listed
+    ]
     app.include_router(router)
     _document_bodies(app)
 

@@ -102,7 +102,8 @@ async def rule(rule_id: str, request: Request) -> RuleDoc:
         loaded = find_rule(state.all_rules, rule_id, listing="GET /v1/rules lists them")
     except ConfigError as exc:
         raise ApiError(404, exc.detail, "rule_id") from None
-    return document(loaded, state.severities[loaded.id], loaded.id in state.running, rule_url(loaded.id))
+    return document(loaded, state.severities[loaded.id], loaded.id in state.running, rule_url(loaded.id),
+                    state.installed.get(loaded.id))
 
 
 @router.get("/healthz", summary="Readiness", responses={503: {"description": "Still loading, or no worker could start."}})
