@@ -268,6 +268,14 @@ def measure_audit(rows: int) -> dict[str, float]:
     return measure(rows=rows)
 
 
+def measure_serve(requests: int) -> dict:
+    """`tonecheck serve` under 16 clients, and one served check vs a CLI run (bench/serve_load.py)."""
+    sys.path.insert(0, str(HERE))
+    from serve_load import measure
+
+    return measure(requests=requests)
+
+
 # -- report ---------------------------------------------------------------------
 
 
@@ -344,6 +352,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{audit['jobs_1_rows_per_s']:,.0f} rows/s with 1 process, {audit['jobs_all_rows_per_s']:,.0f} with {int(audit['cores'])}, "
         f"{audit.get('dask_rows_per_s', float('nan')):,.0f} on a Dask LocalCluster",
         "", "",
+    ))
+
+    serve = measure_serve(4000 if args.quick else 20000)
+    rows.append((
+        f"10. `tonecheck serve`, {serve['requests']:,} real replies from {serve['clients']} clients",
+        f"{serve['rps']:,.0f} requests/s, p50 {serve['p50_ms']:.1f} ms, p95 {serve['p95_ms']:.1f} ms, {serve['errors']} errors; "
+        f"RSS {serve['rss_before_mb']:.0f} -> {serve['rss_after_mb']:.0f} MB",
+        "p95 <= 25 ms, 0 errors", verdict(serve["p95_ms"] <= 25 and serve["errors"] == 0),
+    ))
+    rows.append((
+        "11. one served check vs `tonecheck check -`, same draft",
+        f"{serve['served_ms']:.1f} ms vs {serve['cli_ms']:.0f} ms: {serve['cli_ratio']:.0f}x",
+        ">= 50x", verdict(serve["cli_ratio"] >= 50),
     ))
 
     table = ["| measurement | result | target | |", "|---|---|---|---|"]

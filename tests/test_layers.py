@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tonecheck"
-FRONT_ENDS = ("tonecheck.cli", "tonecheck.lsp", "tonecheck.audit", "tonecheck.formatters")
+FRONT_ENDS = ("tonecheck.cli", "tonecheck.lsp", "tonecheck.audit", "tonecheck.formatters", "tonecheck.serve")
 ENGINE_MODULES = [
     "__init__.py", "schema.py", "yamlsource.py", "errors.py", "packs.py", "nlp.py",
     "engine.py", "selection.py", "config.py", "models.py", "linter.py", "anchors.py", "cache.py",

@@ -22,6 +22,8 @@ def test_wheel_installs_and_lints_with_builtin_packs(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "tonecheck/rules/en/isolating.yaml" in names
     assert "tonecheck/data/normalization.yaml" in names
+    # The draft page of `tonecheck serve` is served from the installed package.
+    assert {"tonecheck/serve/static/index.html", "tonecheck/serve/static/draft.js", "tonecheck/serve/static/draft.css"} <= set(names)
 
     # A fresh environment gets tonecheck only from the wheel; the heavy
     # dependencies (spaCy) come from this environment through a path entry, whose

@@ -114,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
     lsp.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING", help="stderr logging level (default: WARNING)")
     lsp.set_defaults(run=cmd_lsp)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the HTTP check service and the draft page (pip install 'tonecheck[serve]')")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8700, help="port (default 8700; 0 picks a free one and prints it)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N", help="check worker processes, each with its own pipeline (default 1)")
+    serve.add_argument("--token-file", type=Path, metavar="FILE", help="require `Authorization: Bearer <the token in FILE>` on every request but /healthz")
+    serve.add_argument("--cors-origin", action="extend", nargs="+", metavar="ORIGIN", help="browser origins allowed to call the API, e.g. https://acme.zendesk.com (repeatable)")
+    serve.add_argument("--max-body", type=int, default=1 << 20, metavar="BYTES", help="largest request body; larger ones get 413 (default 1048576)")
+    serve.add_argument("--max-batch", type=int, default=100, metavar="N", help="most texts in one /v1/check-batch request (default 100)")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="longest a check may take; then 503 and its worker is replaced (default 10)")
+    serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info", help="stderr logging level (default: info)")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.set_defaults(run=cmd_serve)
     return parser
 
 
@@ -301,17 +314,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
     # Packs installed as Python packages say which distribution brought them.
     installed = {r.id: pack.distribution for r in rows if (pack := origin(r.path)) is not None}
     if args.format == "json":
+        from tonecheck.ruledoc import summary
+
         data = [
-            {
-                "id": r.id,
-                "category": r.rule.category,
-                "severity": linter.severities[r.id].value,
-                "pack": r.pack,
-                "installed_from": installed.get(r.id),
-                "message": r.rule.message,
-                "runs": r not in linter.skipped_rules,
-                "lexicons": rule_lexicons(r),
-            }
+            summary(r, linter.severities[r.id], r not in linter.skipped_rules, installed.get(r.id)).model_dump(mode="json")
             for r in rows
         ]
         print(json.dumps(data, indent=2))
@@ -349,8 +355,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from tonecheck.errors import ConfigError
     from tonecheck.lexicons import rule_lexicons
     from tonecheck.linter import load_catalogue
-    from tonecheck.ruledoc import explain_text, lexicon_text
-    from tonecheck.selection import severity_for, specificity
+    from tonecheck.ruledoc import explain_text, find_rule, lexicon_text
+    from tonecheck.selection import severity_for
 
     config = _Linters(args).config_for(None)
     rules, lexicons = load_catalogue(config)
@@ -364,12 +370,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             users = [r for r in rules if name in rule_lexicons(r) and lexicons.for_rule(name, r) is lexicon]
             sys.stdout.write(lexicon_text(lexicon, lexicons, users))
         return Exit.OK
-    exact = [r for r in rules if specificity(args.rule, r) == 1000]
-    if not exact:
-        close = sorted(r.id for r in rules if specificity(args.rule, r) is not None)
-        hint = ("; rules under it: " + ", ".join(close[:10])) if close else "; run `tonecheck rules` to list them"
-        raise ConfigError(None, None, f"no rule `{args.rule}`{hint}")
-    loaded = exact[0]
+    loaded = find_rule(rules, args.rule)
     sys.stdout.write(explain_text(loaded, severity_for(loaded, config.severity), lexicons))
     return Exit.OK
 
@@ -446,6 +447,18 @@ def cmd_lsp(args: argparse.Namespace) -> int:
         return Exit.ERROR
     start(tcp=args.tcp, log_level=args.log_level)
     return Exit.OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        # Imported here so that `tonecheck check` never loads FastAPI or uvicorn.
+        from tonecheck.serve.command import run
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("fastapi", "starlette", "uvicorn"):
+            raise
+        print(f"tonecheck: error: `tonecheck serve` needs {exc.name}: pip install 'tonecheck[serve]'", file=sys.stderr)
+        return Exit.ERROR
+    return run(args, lambda: _Linters(args).config_for(None))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tonecheck import __version__
-from tonecheck.models import SCHEMA_VERSION, Finding, Report
+from tonecheck.models import Finding, Report, ReportDocument
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 
@@ -117,14 +117,7 @@ def format_text(checked: Sequence[Checked], context: Context) -> str:
 
 
 def format_json(checked: Sequence[Checked], context: Context) -> str:
-    payload = {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "tonecheck", "version": __version__},
-        "results": [
-            {"path": item.report.path, "findings": [f.model_dump(mode="json") for f in item.report.findings]}
-            for item in checked
-        ],
-    }
+    payload = ReportDocument.of(item.report for item in checked).model_dump(mode="json")
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -1,21 +1,28 @@
 """The public entry point: ``Linter`` turns texts into ``Report`` objects.
 
-Thread safety: a ``Linter`` holds spaCy matchers and a shared vocabulary, which
-spaCy does not document as safe for concurrent use. Use one ``Linter`` per
-thread, or ``check_many(n_process=N)`` for parallel work; a single ``Linter``
-used from one thread at a time (as the language server does) is fine.
+Thread safety: one ``Linter`` may be shared by any number of threads. All
+Linters on one spaCy pipeline share it, and usually their compiled rules too,
+and neither is safe for concurrent use: the tokenizer and vocabulary add words
+as they meet them, and the engine builds its Matchers on first use (a stress
+test saw Matchers used before their patterns were added). So every check takes
+one lock per pipeline (``_pipeline_lock``) around the whole of its spaCy and
+matching work. spaCy holds the GIL for that work, so the lock takes no
+parallelism away; for work on several cores use ``check_many(n_process=N)``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import weakref
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from tonecheck.config import Config, resolve_config, with_overrides
@@ -86,13 +93,34 @@ def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
             )
 
 
+_LOCKS: weakref.WeakKeyDictionary[Language, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _pipeline_lock(nlp: Language) -> threading.Lock:
+    """The one lock for everything that reads or grows ``nlp`` and the rules compiled on it."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(nlp)
+        if lock is None:
+            lock = _LOCKS[nlp] = threading.Lock()
+        return lock
+
+
+# A forked worker inherits the locks as they were, possibly held by a thread it
+# does not have; it starts with fresh ones (see _parallel for why the state
+# they guard is consistent).
+os.register_at_fork(after_in_child=_LOCKS.clear)
+
+
 @lru_cache(maxsize=32)
 def _compiled(model: str | None, rules: tuple[LoadedRule, ...], lexicons: Lexicons) -> CompiledRules:
     # Keyed on the rule and lexicon objects themselves: packs are cached per
     # file and mtime, so the same packs compile once per process however many
     # Linters exist.
     nlp = get_pipeline(model)
-    return CompiledRules(nlp, rules, pipeline_features(nlp), lexicons)
+    # Compiling adds pattern words to the vocabulary other Linters are reading.
+    with _pipeline_lock(nlp):
+        return CompiledRules(nlp, rules, pipeline_features(nlp), lexicons)
 
 
 class Linter:
@@ -125,6 +153,7 @@ class Linter:
         self._report_unused = UNUSED in enabled
         self._compiled = _compiled(config.model, tuple(r for r in enabled if r is not UNUSED), lexicons)
         self.nlp = self._compiled.nlp
+        self._lock = _pipeline_lock(self.nlp)
 
     @property
     def rules(self) -> list[LoadedRule]:
@@ -158,16 +187,19 @@ class Linter:
         (for compose boxes): each string is a rule id, prefix or category.
         """
         fmt = input_format or self.config.input_format
-        prepared = prepare(text, fmt)
-        return self._report(text, prepared, self.nlp(prepared.text), path, suppressions)
+        # Preparation is inside too: the Markdown parser is shared and compiles its rules lazily.
+        with self._lock:
+            prepared = prepare(text, fmt)
+            return self._report(text, prepared, self.nlp(prepared.text), path, suppressions)
 
     def trace(
         self, text: str, *, rules: Iterable[str] | None = None, input_format: str | None = None
     ) -> tuple[Prepared, Doc, list[RuleTrace]]:
         """What each enabled rule (or those named) found in ``text``, step by step (`tonecheck try`)."""
-        prepared = prepare(text, input_format or self.config.input_format)
-        doc = self.nlp(prepared.text)
-        return prepared, doc, self._compiled.trace(doc, rules)
+        with self._lock:
+            prepared = prepare(text, input_format or self.config.input_format)
+            doc = self.nlp(prepared.text)
+            return prepared, doc, self._compiled.trace(doc, rules)
 
     def check_many(
         self,
@@ -186,8 +218,15 @@ class Linter:
         if n_process == -1:
             n_process = os.cpu_count() or 1
         if n_process <= 1:
-            for text, prepared, doc in zip_docs(texts, self.nlp, batch_size, fmt):
-                yield self._report(text, prepared, doc, None)
+            # The lock is held per batch, never while the caller's iterator or
+            # loop body runs (either may use this linter too).
+            for batch in _batches(texts, batch_size):
+                with self._lock:
+                    reports = [
+                        self._report(text, prepared, doc, None)
+                        for text, prepared, doc in zip_docs(batch, self.nlp, batch_size, fmt)
+                    ]
+                yield from reports
             return
         yield from _parallel(self, texts, n_process, batch_size, fmt)
 
@@ -340,7 +379,10 @@ def _parallel(
     # fork shares the already-compiled rules copy-on-write; elsewhere spawn rebuilds them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with context.Pool(n_process, initializer=_init_worker, initargs=(linter.config,)) as pool:
+    # Forked while no other thread is inside the pipeline, so the workers' copy is whole.
+    with linter._lock:
+        pool = context.Pool(n_process, initializer=_init_worker, initargs=(linter.config,))
+    with pool:
         jobs = ((batch, input_format) for batch in _batches(texts, batch_size))
         for results in pool.imap(_work, jobs):
             for findings in results:

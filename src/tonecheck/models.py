@@ -6,6 +6,8 @@ field name or meaning needs a new ``SCHEMA_VERSION`` (documented in the README, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from tonecheck.schema import Severity
@@ -54,3 +56,26 @@ class Report(BaseModel):
 
     def at_or_above(self, level: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity.rank >= level.rank]
+
+
+class Tool(BaseModel):
+    name: str = "tonecheck"
+    version: str
+
+
+class ReportDocument(BaseModel):
+    """The versioned wire format: what `check --format json` prints and `POST /v1/check` returns.
+
+    Documented in the README ("JSON output"); fields are only ever added within a
+    ``schema_version``.
+    """
+
+    schema_version: int = SCHEMA_VERSION
+    tool: Tool
+    results: list[Report] = Field(description="One report per input, in input order.")
+
+    @classmethod
+    def of(cls, reports: Iterable[Report]) -> ReportDocument:
+        from tonecheck import __version__  # the package imports this module first
+
+        return cls(tool=Tool(version=__version__), results=list(reports))

@@ -1,15 +1,89 @@
-"""A rule's and a word class's documentation, rendered for `explain`, `rules` and docs/rules.md."""
+"""A rule's and a word class's documentation, rendered for `explain`, `rules` and docs/rules.md.
+
+The service's `GET /v1/rules` and `GET /v1/rules/{id}` answer the same
+``RuleSummary`` rows as `rules --format json` and a ``RuleDoc`` with what
+`explain` prints, so a rule reads the same everywhere.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from tonecheck.errors import ConfigError
 from tonecheck.lexicons import Lexicons, rule_lexicons
 from tonecheck.packs import LoadedLexicon, LoadedRule
 from tonecheck.schema import Severity
+from tonecheck.selection import specificity
 
 # How many members `explain` prints of a word class before "... and N more".
 SHOWN_MEMBERS = 24
+
+
+class RuleSummary(BaseModel):
+    """One row of the rule list (`tonecheck rules --format json`)."""
+
+    id: str
+    category: str
+    severity: Severity = Field(description="After the configuration's `severity` overrides.")
+    pack: str
+    installed_from: str | None = Field(description="The Python distribution that installed the pack, if one did.")
+    message: str = Field(description="The message template; `{match}` stands for the flagged words.")
+    runs: bool = Field(description="False when the rule needs a parser or tagger the pipeline lacks, or is not selected.")
+    lexicons: list[str] = Field(description="The word classes (`@name`) its patterns use.")
+
+
+class RuleExamples(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    flag: list[str] = Field(description="Texts the rule flags.")
+    pass_: list[str] = Field(alias="pass", description="Texts it must not flag.")
+
+
+class RuleDoc(RuleSummary):
+    """A rule's whole documentation: why it hurts, what to write instead, examples, how it matches."""
+
+    explanation: str
+    suggestions: list[str] = Field(description="Replacements offered for the flagged words.")
+    advice: str | None
+    examples: RuleExamples
+    matching: list[str] = Field(description="How it matches, as the pack states it (`explain`'s \"How it matches\").")
+    needs: list[str] = Field(description="Pipeline components the rule needs (`parser`, `tagger`), if any.")
+    url: str = Field(description="The rule's section of the rules reference.")
+
+
+def summary(loaded: LoadedRule, severity: Severity, runs: bool, installed_from: str | None = None) -> RuleSummary:
+    rule = loaded.rule
+    return RuleSummary(
+        id=loaded.id, category=rule.category, severity=severity, pack=loaded.pack, installed_from=installed_from,
+        message=rule.message, runs=runs, lexicons=rule_lexicons(loaded),
+    )
+
+
+def document(loaded: LoadedRule, severity: Severity, runs: bool, url: str, installed_from: str | None = None) -> RuleDoc:
+    rule = loaded.rule
+    return RuleDoc(
+        **summary(loaded, severity, runs, installed_from).model_dump(),
+        explanation=rule.explanation.strip(),
+        suggestions=list(rule.suggestions.replace),
+        advice=rule.suggestions.advice.strip() if rule.suggestions.advice else None,
+        examples=RuleExamples(flag=rule.examples.flag_texts, pass_=list(rule.examples.pass_)),
+        matching=how_it_matches(loaded),
+        needs=sorted(rule.needs),
+        url=url,
+    )
+
+
+def find_rule(rules: Iterable[LoadedRule], rule_id: str, listing: str = "run `tonecheck rules` to list them") -> LoadedRule:
+    """The rule with exactly this id; a ConfigError naming the rules under it (or ``listing``) otherwise."""
+    rules = list(rules)
+    exact = [r for r in rules if specificity(rule_id, r) == 1000]
+    if exact:
+        return exact[0]
+    close = sorted(r.id for r in rules if specificity(rule_id, r) is not None)
+    hint = ("; rules under it: " + ", ".join(close[:10])) if close else f"; {listing}"
+    raise ConfigError(None, None, f"no rule `{rule_id}`{hint}")
 
 
 def how_it_matches(loaded: LoadedRule) -> list[str]:
