@@ -552,7 +552,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     linters = _Linters(args)
     linter = linters.linter_for(linters.config_for(None))
     reports = linter.check_many(r.text for r in replies)
-    result = score(replies, (report.findings for report in reports))
+    # Only the categories some enabled rule checks: the others were not run, not missed.
+    ran = {loaded.rule.category for loaded in linter.rules}
+    result = score(replies, (report.findings for report in reports), categories=ran)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
