@@ -141,7 +141,8 @@ def test_a_folder_with_no_matching_file_says_so(tmp_path: Path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == (
         "tonecheck: error: drafts: no file in this folder matches the include globs "
-        "(*.txt *.md *.markdown *.eml *.html *.htm); nothing was checked\n"
+        "(*.txt *.md *.markdown *.eml *.mbox *.html *.htm) (or every match is excluded or git-ignored); "
+        "nothing was checked\n"
     )
 
 
