@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from test_lsp import BASIC, ONLY_ONE, OPTIONS, REPO, change, open_doc, published, rng, start, until, workspace  # noqa: F401 (fixture)
+from test_lsp import BASIC, DEADLINE, ONLY_ONE, OPTIONS, REPO, change, open_doc, published, rng, start, until, workspace  # noqa: F401 (fixture)
 
 SAMPLE = REPO / "tests" / "data" / "agent-replies-sample.jsonl"
 
@@ -163,5 +163,6 @@ async def test_a_wrong_content_length_does_not_silence_the_server(workspace: Pat
         if error > 0:  # a body read too long still held the whole message: it was handled
             assert len(await published(client, bad, 1)) == 1
     finally:
-        await client.shutdown_session()
+        # A server that lost the framing would never answer `shutdown`: fail, do not hang.
+        await asyncio.wait_for(client.shutdown_session(), DEADLINE)
         await client.stop()
