@@ -254,6 +254,11 @@ def _walk(path: Path, config: Config) -> Iterator[Path | Unchecked]:
     if not stat.S_ISDIR(info.st_mode):
         yield path if stat.S_ISREG(info.st_mode) else Unchecked(path, _not_regular(info.st_mode))
         return
+    try:
+        os.scandir(path).close()
+    except OSError as exc:
+        yield Unchecked(path, f"cannot read folder ({exc.strerror}); its files were not checked")
+        return
     from tonecheck.ignore import FileFilter
 
     skip = FileFilter(path, config.exclude, config.respect_gitignore)

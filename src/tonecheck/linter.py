@@ -244,8 +244,7 @@ class Linter:
                     f"{entry!r} is not a rule id, prefix or category; an empty entry would turn off every rule",
                     field="suppressions",
                 )
-            unknown = [e for e in unknown_entries(entry.replace(",", " ").split(), self._all_rules)
-                       if e not in (UNUSED_RULE, UNUSED_CATEGORY)]
+            unknown = unknown_entries(entry.replace(",", " ").split(), self._all_rules)
             if unknown:
                 raise ConfigError(
                     None, None,
