@@ -27,13 +27,15 @@ def test_linter() -> Linter:
     return Linter(builtin=False, packs=[str(PACKS / "basic.yaml")])
 
 
-def run_cli(*args: str, input: str | bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run `tonecheck ARGS` in a real subprocess, as a user would."""
+def run_cli(
+    *args: str, input: str | bytes | None = None, cwd: Path | None = None, timeout: float = 300, **popen: object
+) -> subprocess.CompletedProcess:
+    """Run `tonecheck ARGS` in a real subprocess, as a user would (``popen``: extra subprocess options)."""
     env = {**os.environ, "XDG_CONFIG_HOME": str(Path(cwd or REPO) / ".no-user-config")}
     data = input.encode() if isinstance(input, str) else input
     proc = subprocess.run(
         [sys.executable, "-m", "tonecheck.cli", *args],
-        input=data, capture_output=True, cwd=cwd or REPO, env=env, timeout=300,
+        input=data, capture_output=True, cwd=cwd or REPO, env=env, timeout=timeout, **popen,
     )
     proc.stdout = proc.stdout.decode("utf-8")
     proc.stderr = proc.stderr.decode("utf-8")

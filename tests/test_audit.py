@@ -205,6 +205,9 @@ def test_dataframe_function(archive, local, linter, tmp_path):
     ("2024-03-05", datetime(2024, 3, 5, tzinfo=timezone.utc)),
     ("Mar 5 2024 10:00", datetime(2024, 3, 5, 10, tzinfo=timezone.utc)),
     (1709632800, datetime(2024, 3, 5, 10, tzinfo=timezone.utc)),
+    ("1709632800", datetime(2024, 3, 5, 10, tzinfo=timezone.utc)),  # Unix seconds as text (CSV)
+    (" 1709632800.5 ", datetime(2024, 3, 5, 10, 0, 0, 500000, tzinfo=timezone.utc)),
+    ("20240305", datetime(2024, 3, 5, tzinfo=timezone.utc)),  # eight digits are a date
     (datetime(2024, 3, 5, 10), datetime(2024, 3, 5, 10, tzinfo=timezone.utc)),
     ("not a date", None), ("", None), (None, None), (True, None),
 ])
@@ -278,3 +281,21 @@ def test_group_columns_that_clash_with_record_fields_are_prefixed(tmp_path, lint
     audit_file(path, spec, linter=linter, jobs=1, out=out, progress=False)
     [record] = list(iter_records(out))
     assert record["group_category"] == "billing" and record["category"] == "inflammatory" and record["team"] == "A"
+
+
+def test_csv_time_column_of_unix_seconds_is_read(tmp_path):
+    """CSV cells are text: Unix seconds in them are times, as the README says."""
+    path = tmp_path / "replies.csv"
+    path.write_text(
+        "id,text,sent_at\n"
+        "a,\"Calm down, it's only a refund.\",1709632800\n"
+        "b,\"You're the only customer who has complained.\",1709719200\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "findings.jsonl"
+    proc = run_cli("audit", str(path), "--text-column", "text", "--id-column", "id", "--time-column", "sent_at",
+                   "--out", str(out), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    times = {json.loads(line)["id"]: json.loads(line)["time"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert times == {"a": "2024-03-05T10:00:00+00:00", "b": "2024-03-06T10:00:00+00:00"}
+    assert "unreadable" not in proc.stdout

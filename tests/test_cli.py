@@ -174,3 +174,28 @@ def test_unused_suppression_is_listed_and_explained():
     sarif = json.loads(run_cli("check", "-", "--format", "sarif", input=STALE).stdout)
     [rule] = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "tonecheck.unused-suppression"]
     assert rule["properties"] == {"category": "tonecheck", "pack": "tonecheck"}
+
+
+def test_eval_select_scores_only_what_it_ran_and_shows_undefined_as_a_dash(tmp_path):
+    labeled = tmp_path / "labeled.jsonl"
+    rows = [
+        {"id": "1", "text": "You're the only customer who has complained.", "labels": ["isolating"]},
+        {"id": "2", "text": "This is entirely our fault.", "labels": ["liability"]},
+        {"id": "3", "text": "Thanks for waiting, the refund is on its way.", "labels": []},
+    ]
+    labeled.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    proc = run_cli("eval", str(labeled), "--select", "isolating")
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout.splitlines()
+    assert table[1].split() == ["isolating", "1", "0", "0", "1.000", "1.000", "1.000"]
+    assert not any(line.startswith(("liability", "denigrating", "inflammatory")) for line in table)
+    data = json.loads(run_cli("eval", str(labeled), "--select", "isolating", "--format", "json").stdout)
+    assert list(data["categories"]) == ["isolating"]
+    # Nothing predicted: precision is undefined, not 1.000; nothing labeled: recall too.
+    proc = run_cli("eval", str(labeled), "--select", "liability.guarantee,denigrating")
+    lines = {line.split()[0]: line.split()[1:] for line in proc.stdout.splitlines()[1:3]}
+    assert lines["liability"] == ["0", "0", "1", "–", "0.000", "–"]
+    assert lines["denigrating"] == ["0", "0", "0", "–", "–", "–"]
+    assert proc.stdout.rstrip().endswith("denigrating –/–  liability –/0.00")
+    data = json.loads(run_cli("eval", str(labeled), "--select", "liability.guarantee,denigrating", "--format", "json").stdout)
+    assert data["categories"]["liability"] == {"tp": 0, "fp": 0, "fn": 1, "precision": None, "recall": 0.0, "f1": None}

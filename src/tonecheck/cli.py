@@ -8,11 +8,14 @@ are imported inside the commands that need them, so `--help` stays instant.
 from __future__ import annotations
 
 import argparse
+import errno
 import fnmatch
 import gc
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,39 +167,176 @@ class _Linters:
 
     def config_for(self, start: Path | None) -> Config:
         from tonecheck.config import resolve_config
+        from tonecheck.errors import ConfigError
 
-        return resolve_config(start, config_file=self.args.config, overrides=_overrides(self.args))
+        try:
+            return resolve_config(start, config_file=self.args.config, overrides=_overrides(self.args))
+        except ConfigError as exc:
+            raise _name_the_flag(exc) from None
 
     def linter_for(self, config: Config) -> Linter:
+        from tonecheck.errors import ConfigError
         from tonecheck.linter import Linter
 
         key = config.model_dump_json()
         if key not in self.by_config:
-            self.by_config[key] = Linter(config=config)
+            try:
+                self.by_config[key] = Linter(config=config)
+            except ConfigError as exc:
+                raise _name_the_flag(exc) from None
         return self.by_config[key]
 
 
-def _walk(path: Path, config: Config) -> Iterator[Path]:
-    if not path.is_dir():
-        yield path
+# The flag that sets each setting, for errors in values that came from the command line.
+_FLAGS = {
+    "select": "--select", "ignore": "--ignore", "packs": "--pack", "builtin": "--no-builtin",
+    "model": "--model", "fail_on": "--fail-on", "include": "--include", "input_format": "--input-format",
+}
+
+
+def _name_the_flag(exc: Any) -> Any:
+    """A ConfigError about a setting no file set came from a flag: name the flag."""
+    from tonecheck.errors import ConfigError
+
+    setting = (exc.field or "").split(".")[0]
+    if exc.path is None and setting in _FLAGS:
+        return ConfigError(_FLAGS[setting], None, exc.detail)
+    return exc
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A path found that is not checked, and why; reported on stderr by name.
+
+    ``error`` makes the exit code 2 (something could not be checked); a note
+    (a folder reached a second time through a link) does not.
+    """
+
+    path: Path
+    reason: str
+    error: bool = True
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "not a regular file")
+    return f"{kind}, not a regular file; skipped without reading it (pipe text in with `-`)"
+
+
+def _os_reason(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be used, from the error that opening or stat-ing it raised."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop; skipped"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        if os.path.islink(path):
+            return f"broken symbolic link (to {os.readlink(path)}); skipped"
+        return "no such file or directory"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; skipped"
+    return f"cannot read: {exc.strerror}"
+
+
+def _stat(path: Path) -> os.stat_result | Unchecked:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        return Unchecked(path, _os_reason(path, exc))
+
+
+def _walk(path: Path, config: Config) -> Iterator[Path | Unchecked]:
+    """The regular files to check for a given path, and every path met that cannot be checked.
+
+    A given file is checked whatever its name. A folder is searched recursively
+    for the include globs, hidden names skipped; linked folders are searched
+    once, never into a loop. Everything is stat-ed before it is opened:
+    FIFOs, sockets and devices are reported, never read (a FIFO would block
+    the run forever). Unreadable folders, loops and broken links are reported.
+    A folder in which nothing matches says so.
+    """
+    info = _stat(path)
+    if isinstance(info, Unchecked):
+        yield info
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        yield path if stat.S_ISREG(info.st_mode) else Unchecked(path, _not_regular(info.st_mode))
+        return
+    try:
+        os.scandir(path).close()
+    except OSError as exc:
+        yield Unchecked(path, f"cannot read folder ({exc.strerror}); its files were not checked")
         return
     from tonecheck.ignore import FileFilter
 
     skip = FileFilter(path, config.exclude, config.respect_gitignore)
-    for root, dirs, files in os.walk(path):
+    include = config.include
+    seen = {(info.st_dev, info.st_ino): path}
+    problems: list[Unchecked] = []
+    found = 0
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(Unchecked(Path(exc.filename or path), f"cannot read folder ({exc.strerror}); its files were not checked"))
+
+    for root, dirs, files in os.walk(path, onerror=unreadable, followlinks=True):
+        yield from problems
+        problems.clear()
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skip.skips(Path(root) / d, is_dir=True))
+        followed = []
+        for name in dirs:
+            folder = Path(root) / name
+            folder_info = _stat(folder)
+            if isinstance(folder_info, Unchecked):
+                yield folder_info
+                continue
+            key = (folder_info.st_dev, folder_info.st_ino)
+            if key in seen:
+                inside = Path(os.path.realpath(root))
+                target = Path(os.path.realpath(folder))
+                if target == inside or target in inside.parents:
+                    yield Unchecked(folder, "symbolic link loop (leads back to a folder above it); not followed")
+                else:
+                    yield Unchecked(folder, f"the same folder as {seen[key]}; checked there once", error=False)
+                continue
+            seen[key] = folder
+            followed.append(name)
+        dirs[:] = followed
         for name in sorted(files):
-            if (
-                not name.startswith(".")
-                and any(fnmatch.fnmatch(name, g) for g in config.include)
-                and not skip.skips(Path(root) / name, is_dir=False)
-            ):
-                yield Path(root) / name
+            if name.startswith(".") or skip.skips(Path(root) / name, is_dir=False):
+                continue
+            if any(fnmatch.fnmatch(name, g) for g in include):
+                file = Path(root) / name
+                file_info = _stat(file)
+                if isinstance(file_info, Unchecked):
+                    yield file_info
+                elif stat.S_ISREG(file_info.st_mode):
+                    found += 1
+                    yield file
+                else:
+                    yield Unchecked(file, _not_regular(file_info.st_mode))
+            elif os.path.islink(Path(root) / name):
+                # A link that is no folder may be a broken or looping link to one.
+                link_info = _stat(Path(root) / name)
+                if isinstance(link_info, Unchecked):
+                    yield link_info
+    yield from problems
+    if not found and not problems:
+        left_out = " (or every match is excluded or git-ignored)" if config.exclude or config.respect_gitignore else ""
+        yield Unchecked(
+            path, "no file in this folder matches the include globs (" + " ".join(include) + f"){left_out}; nothing was checked"
+        )
 
 
 def read_input(path: Path | None, name: str | None = None, input_format: str = "auto") -> str:
-    """The text of a file or stdin; raise InputError for binary or non-UTF-8 data.
+    """The text of a regular file or stdin; raise InputError saying why it cannot be read.
 
+    The file is opened without blocking and checked to be a regular file
+    before a byte is read, so a FIFO put in its place never hangs the run.
     A saved e-mail message may carry 8-bit bodies in other charsets: its bytes
     are kept (undecodable ones as surrogates) for the MIME parser, which reads
     each part in its own charset.
@@ -204,28 +344,39 @@ def read_input(path: Path | None, name: str | None = None, input_format: str = "
     from tonecheck.errors import InputError
 
     name = name or ("-" if path is None else str(path))
+    if path is None:
+        return _decoded(sys.stdin.buffer.read(), name, input_format)
     try:
-        data = sys.stdin.buffer.read() if path is None else path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file or directory") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror}") from None
-    if b"\x00" in data[:8192]:
-        raise InputError(name, "binary file (contains NUL bytes); skipped")
+        raise InputError(name, _os_reason(path, exc)) from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(name, "is a folder")
+        if not stat.S_ISREG(mode):
+            raise InputError(name, _not_regular(mode))
+        try:
+            data = handle.read()
+        except OSError as exc:
+            raise InputError(name, f"cannot read: {exc.strerror}") from None
+    return _decoded(data, name, input_format)
+
+
+def _decoded(data: bytes, name: str, input_format: str) -> str:
+    from tonecheck.errors import InputError
+    from tonecheck.inputs.decoding import decode
+
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if input_format in ("auto", "email"):
+        return decode(data, name)
+    except InputError:
+        if input_format in ("auto", "email") and b"\x00" not in data[:8192]:
             from tonecheck.inputs import is_message
 
             text = data.decode("utf-8", "surrogateescape")
             if is_message(text):
                 return text
-        raise InputError(
-            name,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert it first, e.g. `iconv -f latin1 -t utf-8`",
-        ) from None
+        raise
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -268,6 +419,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         config = linters.config_for(target if target is not None else stdin_as)
         files = [None] if target is None else list(_walk(target, config))
         for file in files:
+            if isinstance(file, Unchecked):
+                print(f"tonecheck: {'error' if file.error else 'note'}: {file.path}: {file.reason}", file=sys.stderr)
+                if file.error:
+                    input_errors += 1
+                continue
             # Files inside a folder may sit under a closer configuration file.
             file_config = config if file is None or file == target else linters.config_for(file)
             linter = linters.linter_for(file_config)
@@ -402,7 +558,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     linters = _Linters(args)
     linter = linters.linter_for(linters.config_for(None))
     reports = linter.check_many(r.text for r in replies)
-    result = score(replies, (report.findings for report in reports))
+    # Only the categories some enabled rule checks: the others were not run, not missed.
+    ran = {loaded.rule.category for loaded in linter.rules}
+    result = score(replies, (report.findings for report in reports), categories=ran)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -71,6 +71,14 @@ class Config(Settings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: tuple[str, ...] = Field(default=(), description="Files that contributed, in merge order.")
+    origins: dict[str, str] = Field(
+        default_factory=dict,
+        description="The file that set each setting last; absent when flags or keyword arguments set it.",
+    )
+
+    def origin(self, setting: str) -> str | None:
+        """Where ``setting`` came from: a file, or None for flags, keyword arguments and defaults."""
+        return self.origins.get(setting)
 
     @property
     def pack_paths(self) -> list[Path]:
@@ -83,25 +91,53 @@ def user_config_path() -> Path:
 
 
 def find_project_config(start: Path) -> Path | None:
-    """The nearest `.tonecheck.yaml` or `pyproject.toml` with `[tool.tonecheck]` at or above ``start``."""
-    start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    """The nearest `.tonecheck.yaml` or `pyproject.toml` with `[tool.tonecheck]` at or above ``start``.
+
+    ``start`` may be anything a user names (a missing file, a symlink loop, a
+    FIFO): only its folder is resolved and nothing is opened but configuration
+    files. A `pyproject.toml` that cannot be parsed but mentions tonecheck is a
+    ``ConfigError`` naming its line: its settings must never vanish silently.
+    """
+    start = Path(start)
+    directory = start if _is_dir(start) else start.parent
+    try:
+        directory = directory.resolve()
+    except (OSError, RuntimeError):  # a loop above the file: search from the path as written
+        directory = Path(os.path.abspath(directory))
     for folder in (directory, *directory.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
         pyproject = folder / PYPROJECT
-        if pyproject.is_file() and _has_tool_section(pyproject):
+        if _is_file(pyproject) and _has_tool_section(pyproject):
             return pyproject
     return None
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # e.g. inside a folder we may not search
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _has_tool_section(path: Path) -> bool:
     try:
-        return "tonecheck" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+        data = path.read_bytes()
+    except OSError:
+        return False  # an unreadable pyproject.toml beside the draft is someone else's
+    if b"tonecheck" not in data:
+        return False  # not ours, whatever state it is in
+    _read_toml(path)  # raises a located ConfigError when it cannot be parsed
+    return "tonecheck" in tomllib.loads(data.decode("utf-8")).get("tool", {})
 
 
 def read_layer(path: Path) -> dict[str, Any]:
@@ -169,7 +205,10 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
         text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
+        # Python 3.11's tomllib keeps the position only in the message: "(at line 3, column 1)".
+        at = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        line = getattr(exc, "lineno", None) or (int(at.group(1)) if at else None)
+        raise ConfigError(path, line, f"invalid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read configuration: {exc}") from None
     data = table.get("tool", {}).get("tonecheck", {})
@@ -196,8 +235,21 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
 def merge_layers(*layers: dict[str, Any]) -> Config:
     """Merge partial settings dicts, later layers winning, and validate once."""
     merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for layer in layers:
+        if "origins" in layer:  # a whole Config, dumped: it knows where each setting came from
+            origins = dict(layer["origins"])
+        else:  # a file's layer names that file; flags and keyword arguments name none
+            source = (layer.get("sources") or (None,))[-1]
+            for key in layer:
+                if key != "sources":
+                    if source is None:
+                        origins.pop(key, None)
+                    else:
+                        origins[key] = source
         for key, value in layer.items():
+            if key == "origins":
+                continue
             if key == "packs":
                 merged["packs"] = merged.get("packs", []) + list(value)
             elif key == "severity":
@@ -206,6 +258,7 @@ def merge_layers(*layers: dict[str, Any]) -> Config:
                 merged["sources"] = tuple(merged.get("sources", ())) + tuple(value)
             else:
                 merged[key] = value
+    merged["origins"] = origins
     try:
         return Config.model_validate(merged)
     except ValidationError as exc:

@@ -29,8 +29,8 @@ class SourceError(TonecheckError):
         super().__init__(self.render())
 
     def render(self) -> str:
-        where = self.path or "<input>"
-        if self.line is not None:
+        where = self.path or ""
+        if where and self.line is not None:
             where += f":{self.line}"
         parts = []
         if self.rule:
@@ -38,7 +38,8 @@ class SourceError(TonecheckError):
         if self.field:
             parts.append(f"field `{self.field}`")
         context = (", ".join(parts) + ": ") if parts else ""
-        return f"{where}: {context}{self.detail}"
+        # Without a file (keyword arguments, defaults) the field alone says where.
+        return f"{where}: {context}{self.detail}" if where else f"{context}{self.detail}"
 
 
 class PackError(SourceError):
@@ -54,10 +55,16 @@ class PipelineError(TonecheckError):
 
 
 class InputError(TonecheckError):
-    """An input text that cannot be linted (not UTF-8, binary, unreadable)."""
+    """An input that cannot be linted: a file that is unreadable, binary, not UTF-8
+    or not a regular file, or an API argument that is not text.
 
-    def __init__(self, path: str, message: str):
+    ``path`` names it (a file, ``-``, ``text``, or ``texts[3]`` for item 3 of a
+    ``check_many`` batch, whose position is also ``index``).
+    """
+
+    def __init__(self, path: str, message: str, *, index: int | None = None):
         self.path = path
         self.detail = message
+        self.index = index
         super().__init__(f"{path}: {message}")
 

@@ -5,7 +5,13 @@ Input is JSON Lines, one reply per line:
 Scoring is per reply and category: a true positive when a finding of a labeled
 category is present; a false positive when a finding's category is neither in
 ``labels`` nor in ``also_ok``; a false negative when a labeled category has no
-finding. Only the four core categories are scored.
+finding. Only the four core categories are scored, and of those only the
+ones the run checked (``eval --select isolating`` scores isolating alone: a
+category no enabled rule covers would count every label as a miss).
+
+Precision is undefined when nothing was predicted, recall when nothing was
+labeled, F1 when either is: they are None (``null`` in JSON, ``–`` in text),
+never a flattering 1.0.
 """
 
 from __future__ import annotations
@@ -39,16 +45,18 @@ class CategoryScore:
     fn: int = 0
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @property
-    def f1(self) -> float:
+    def f1(self) -> float | None:
         p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
@@ -75,7 +83,7 @@ class Evaluation:
             "categories": {
                 c: {
                     "tp": s.tp, "fp": s.fp, "fn": s.fn,
-                    "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+                    "precision": _rounded(s.precision), "recall": _rounded(s.recall), "f1": _rounded(s.f1),
                 }
                 for c, s in self.scores.items()
             },
@@ -111,15 +119,28 @@ def read_labeled(path: Path) -> list[LabeledReply]:
     return replies
 
 
-def score(replies: Sequence[LabeledReply], findings: Iterable[Sequence[Finding]]) -> Evaluation:
-    """Score each reply's findings against its labels."""
-    result = Evaluation()
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _shown(value: float | None, width: int, digits: int = 3) -> str:
+    return f"{'–':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
+
+
+def score(
+    replies: Sequence[LabeledReply],
+    findings: Iterable[Sequence[Finding]],
+    categories: Iterable[str] = CORE_CATEGORIES,
+) -> Evaluation:
+    """Score each reply's findings against its labels, in the core ``categories`` the run checked."""
+    scored = [c for c in CORE_CATEGORIES if c in set(categories)]
+    result = Evaluation(scores={c: CategoryScore(c) for c in scored})
     for reply, found in zip(replies, findings, strict=True):
         result.replies += 1
         by_category: dict[str, list[Finding]] = {}
         for f in found:
             by_category.setdefault(f.category, []).append(f)
-        for category in CORE_CATEGORIES:
+        for category in scored:
             s = result.scores[category]
             present = category in by_category
             if present and category in reply.labels:
@@ -136,7 +157,7 @@ def score(replies: Sequence[LabeledReply], findings: Iterable[Sequence[Finding]]
 def render_text(result: Evaluation) -> str:
     out = [f"{'category':<14} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8} {'F1':>6}"]
     for c, s in result.scores.items():
-        out.append(f"{c:<14} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>10.3f} {s.recall:>8.3f} {s.f1:>6.3f}")
+        out.append(f"{c:<14} {s.tp:>4} {s.fp:>4} {s.fn:>4} {_shown(s.precision, 10)} {_shown(s.recall, 8)} {_shown(s.f1, 6)}")
     if result.errors:
         out.append("")
     for e in result.errors:
@@ -150,5 +171,7 @@ def render_text(result: Evaluation) -> str:
     out.append("")
     # A one-line recap last, so `tonecheck eval ... | tail -n 3` shows the verdict.
     out.append(f"{result.replies} replies scored; precision / recall per category:")
-    out.append("  " + "  ".join(f"{c} {s.precision:.2f}/{s.recall:.2f}" for c, s in result.scores.items()))
+    out.append("  " + "  ".join(
+        f"{c} {_shown(s.precision, 0, 2)}/{_shown(s.recall, 0, 2)}" for c, s in result.scores.items()
+    ))
     return "\n".join(out) + "\n"

@@ -27,8 +27,8 @@ from spacy.tokens import Doc
 
 from tonecheck.config import Config, resolve_config, with_overrides
 from tonecheck.engine import CompiledRules, Hit, RuleTrace
-from tonecheck.errors import ConfigError
-from tonecheck.inputs import Prepared, prepare
+from tonecheck.errors import ConfigError, InputError
+from tonecheck.inputs import INPUT_FORMATS, Prepared, prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
 from tonecheck.lexicons import Lexicons
@@ -84,9 +84,8 @@ def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
     for setting, entries in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
         unknown = unknown_entries(entries, rules)
         if unknown:
-            source = config.sources[-1] if config.sources else None
             raise ConfigError(
-                source, None,
+                config.origin(setting), None,
                 f"`{unknown[0]}` names no rule, rule prefix or category; "
                 "run `tonecheck rules` to list them",
                 field=setting,
@@ -146,6 +145,7 @@ class Linter:
         self.config: Config = config
         all_rules, lexicons = load_catalogue(config)
         _check_selection(config, all_rules)
+        self._all_rules = all_rules
         self.severities = {r.id: severity_for(r, config.severity) for r in all_rules}
         enabled = [r for r in all_rules if is_enabled(r, config.select, config.ignore)]
         self.lexicons = lexicons
@@ -185,8 +185,16 @@ class Linter:
 
         ``suppressions`` turns rules off for this text without comments in it
         (for compose boxes): each string is a rule id, prefix or category.
+
+        Raises ``InputError`` when ``text`` is not a ``str`` (None, bytes...)
+        and ``ConfigError`` for an unknown ``input_format`` or a suppression
+        that names no rule, prefix or category.
         """
-        fmt = input_format or self.config.input_format
+        fmt = self._input_format(input_format)
+        if not isinstance(text, str):
+            raise _not_text(text, path or "text")
+        if suppressions:
+            suppressions = self._checked_suppressions(suppressions)
         # Preparation is inside too: the Markdown parser is shared and compiles its rules lazily.
         with self._lock:
             prepared = prepare(text, fmt)
@@ -196,8 +204,11 @@ class Linter:
         self, text: str, *, rules: Iterable[str] | None = None, input_format: str | None = None
     ) -> tuple[Prepared, Doc, list[RuleTrace]]:
         """What each enabled rule (or those named) found in ``text``, step by step (`tonecheck try`)."""
+        fmt = self._input_format(input_format)
+        if not isinstance(text, str):
+            raise _not_text(text, "text")
         with self._lock:
-            prepared = prepare(text, input_format or self.config.input_format)
+            prepared = prepare(text, fmt)
             doc = self.nlp(prepared.text)
             return prepared, doc, self._compiled.trace(doc, rules)
 
@@ -208,27 +219,82 @@ class Linter:
         n_process: int = 1,
         batch_size: int = 128,
         input_format: str | None = None,
+        on_error: str = "raise",
     ) -> Iterator[Report]:
         """Lint many texts, yielding one report per text in input order.
 
         With ``n_process > 1`` the texts are split into batches linted by worker
         processes that each reuse this linter's compiled rules.
+
+        An item that is not a ``str`` is an ``InputError`` naming its index
+        (``texts[3]: ...``, ``.index == 3``). With ``on_error="raise"`` (the
+        default) it is raised when the iteration reaches that item, after the
+        reports of every item before it; with ``on_error="report"`` the item
+        gets a ``Report`` whose ``error`` says why it was not linted, and the
+        batch carries on. An unknown ``input_format`` or ``on_error`` is a
+        ``ConfigError``, raised at once.
         """
-        fmt = input_format or self.config.input_format
+        fmt = self._input_format(input_format)
+        if on_error not in ("raise", "report"):
+            raise ConfigError(None, None, f"unknown value `{on_error}`; use `raise` or `report`", field="on_error")
         if n_process == -1:
             n_process = os.cpu_count() or 1
+        return self._many(_Items(texts), on_error == "raise", n_process, batch_size, fmt)
+
+    def _many(self, items: _Items, raise_errors: bool, n_process: int, batch_size: int, fmt: str) -> Iterator[Report]:
         if n_process <= 1:
-            # The lock is held per batch, never while the caller's iterator or
-            # loop body runs (either may use this linter too).
-            for batch in _batches(texts, batch_size):
-                with self._lock:
-                    reports = [
-                        self._report(text, prepared, doc, None)
-                        for text, prepared, doc in zip_docs(batch, self.nlp, batch_size, fmt)
-                    ]
-                yield from reports
-            return
-        yield from _parallel(self, texts, n_process, batch_size, fmt)
+            reports: Iterator[Report] = self._serial(items, batch_size, fmt)
+        else:
+            reports = _parallel(self, items, n_process, batch_size, fmt)
+        for index, report in enumerate(reports):
+            error = items.errors.pop(index, None)
+            if error is None:
+                yield report
+            elif raise_errors:
+                raise error
+            else:
+                yield Report(error=str(error))
+
+    def _serial(self, items: Iterable[str], batch_size: int, fmt: str) -> Iterator[Report]:
+        # The lock is held per batch, never while the caller's iterator or
+        # loop body runs (either may use this linter too).
+        for batch in _batches(items, batch_size):
+            with self._lock:
+                reports = [
+                    self._report(text, prepared, doc, None)
+                    for text, prepared, doc in zip_docs(batch, self.nlp, batch_size, fmt)
+                ]
+            yield from reports
+
+    def _input_format(self, requested: str | None) -> str:
+        fmt = requested or self.config.input_format
+        if fmt not in INPUT_FORMATS:
+            raise ConfigError(
+                None, None, f"unknown input format `{fmt}`; use one of " + ", ".join(INPUT_FORMATS),
+                field="input_format",
+            )
+        return fmt
+
+    def _checked_suppressions(self, given: Iterable[str | Suppression]) -> list[str | Suppression]:
+        """API suppressions, each name checked as `select` checks them (a typo would silently lint)."""
+        entries = [given] if isinstance(given, str) else list(given)
+        for entry in entries:
+            if isinstance(entry, Suppression):
+                continue
+            if not isinstance(entry, str) or not entry.strip():
+                raise ConfigError(
+                    None, None,
+                    f"{entry!r} is not a rule id, prefix or category; an empty entry would turn off every rule",
+                    field="suppressions",
+                )
+            unknown = unknown_entries(entry.replace(",", " ").split(), self._all_rules)
+            if unknown:
+                raise ConfigError(
+                    None, None,
+                    f"`{unknown[0]}` names no rule, rule prefix or category; run `tonecheck rules` to list them",
+                    field="suppressions",
+                )
+        return entries
 
     def _report(
         self,
@@ -310,6 +376,36 @@ class Linter:
             explanation=UNUSED.rule.explanation,
             part=unit.part,
         )
+
+
+class _Items:
+    """The texts of a batch, checked as they stream past.
+
+    An item that is not text is replaced by an empty text (so the batch keeps
+    its order and its other items) and its error is kept by position, for
+    ``check_many`` to raise or report when that position comes out.
+    """
+
+    def __init__(self, texts: Iterable[Any]):
+        self.texts = texts
+        self.errors: dict[int, InputError] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        for index, text in enumerate(self.texts):
+            if not isinstance(text, str):
+                self.errors[index] = _not_text(text, f"texts[{index}]", index)
+                text = ""
+            yield text
+
+
+def _not_text(value: Any, where: str, index: int | None = None) -> InputError:
+    if value is None:
+        why = "got None; pass the draft as a str (an empty string when there is none)"
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        why = "got bytes; decode them first, e.g. data.decode(\"utf-8\")"
+    else:
+        why = f"got {type(value).__name__}; pass the draft as a str"
+    return InputError(where, f"not text: {why}", index=index)
 
 
 def zip_docs(

@@ -50,6 +50,10 @@ class Report(BaseModel):
 
     path: str | None = Field(default=None, description="File the text came from; `-` for stdin; None from the API.")
     findings: list[Finding] = Field(default_factory=list)
+    error: str | None = Field(
+        default=None,
+        description='Why the text was not linted (check_many(on_error="report") on an item that is not text); None when it was.',
+    )
 
     def __bool__(self) -> bool:  # `if report:` reads as "has findings"
         return bool(self.findings)

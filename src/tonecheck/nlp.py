@@ -16,12 +16,13 @@ from typing import Any
 import numpy
 import spacy
 import yaml
-from spacy.attrs import IS_SPACE, LEMMA, NORM, ORTH
+from spacy.attrs import LEMMA, NORM, ORTH
 from spacy.language import Language
 import srsly
 from spacy.tokens import Doc
 
 from tonecheck.errors import PipelineError
+from tonecheck.sentences import SENTENCES_COMPONENT
 
 LEMMA_COMPONENT = "tonecheck_lemmas"
 
@@ -147,15 +148,10 @@ class LookupLemmas:
             return doc
         # Whole columns through arrays: a Token object per token would cost more
         # than the lookups themselves.
-        columns = doc.to_array([NORM, IS_SPACE])
+        norms = doc.to_array(NORM)
         table = self.table
-        lemmas = [table.get(norm) or self._lemma_of(norm) for norm in columns[:, 0].tolist()]
+        lemmas = [table.get(norm) or self._lemma_of(norm) for norm in norms.tolist()]
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
-        for i in numpy.flatnonzero(columns[:-1, 1]).tolist():
-            # A line break that survives input preparation is a paragraph break:
-            # start a sentence there, so sentence-scoped vetoes stay in their paragraph.
-            if "\n" in doc[i].text:
-                doc[i + 1].is_sent_start = True
         return doc
 
 
@@ -179,7 +175,8 @@ def get_pipeline(model: str | None = None) -> Language:
     if not {"parser", "ner"} & set(nlp.pipe_names):
         nlp.max_length = max(nlp.max_length, 100_000_000)
     if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
-        nlp.add_pipe("sentencizer")
+        # Sentence-scoped vetoes need the sentences a reader sees (sentences.py).
+        nlp.add_pipe(SENTENCES_COMPONENT)
     nlp.add_pipe(LEMMA_COMPONENT, last=True)
     return nlp
 

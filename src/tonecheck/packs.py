@@ -19,6 +19,7 @@ from spacy.vocab import Vocab
 
 from tonecheck.cache import cached
 from tonecheck.errors import PackError, SourceError
+from tonecheck.regex_safety import regex_problems
 from tonecheck.schema import CORE_CATEGORIES, Lexicon, LexiconFile, Pack, Rule
 from tonecheck.yamlsource import LocatedData, load_located
 
@@ -267,6 +268,9 @@ def _check_rules(pack: Pack, doc: LocatedData) -> None:
                 DependencyMatcher(_VOCAB, validate=True).add("check", [pattern])
             except Exception as exc:  # spaCy raises ValueError or MatchPatternError
                 raise fail("dependency", f"invalid dependency pattern: {_one_line(exc)}", j) from None
+        # Whatever the rule format, no REGEX in it may backtrack catastrophically.
+        for where, problem in regex_problems(doc.data["rules"][i]):
+            raise fail(str(where[0]), problem, *where[1:])
 
 
 _VOCAB = Vocab()

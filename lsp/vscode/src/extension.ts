@@ -11,6 +11,7 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 // The settings the server understands (README, "Language server"); `command` is the extension's own.
 const SERVER_SETTINGS = [
   'debounceMs', 'docsUrl', 'config', 'inputFormat', 'select', 'ignore', 'severity', 'packs', 'builtin', 'model',
+  'largeDocumentChars',
 ];
 
 let client: LanguageClient | undefined;

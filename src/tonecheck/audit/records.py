@@ -8,6 +8,7 @@ size or Dask partition it came through.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -94,11 +95,16 @@ def body_of(value: Any) -> str | None | tuple[str]:
     return value
 
 
+_UNIX_SECONDS = re.compile(r"-?\d+(?:\.\d+)?")
+_DATE_DIGITS = re.compile(r"\d{8}")  # yyyymmdd
+
+
 def parse_time(value: Any) -> datetime | None:
     """A cell of the time column as an aware UTC datetime, or None when unreadable.
 
     Accepts datetimes, dates, ISO 8601 and other common date strings, and numbers
-    as Unix seconds.
+    as Unix seconds, also written as text (a CSV column, or JSON `"1717430400"`).
+    Eight digits are a date (`20240603`), not seconds into 1970.
     """
     if is_missing(value) or isinstance(value, bool):
         return None
@@ -118,6 +124,8 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if _UNIX_SECONDS.fullmatch(text) and not _DATE_DIGITS.fullmatch(text):
+        return parse_time(float(text))
     try:
         return parse_time(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:

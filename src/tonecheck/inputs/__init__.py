@@ -60,6 +60,11 @@ def prepare(text: str, input_format: str = "auto") -> Prepared:
     """The text to lint, and the way back to ``text``'s offsets."""
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"unknown input format `{input_format}`; use one of {', '.join(INPUT_FORMATS)}")
+    if text.startswith("\ufeff"):
+        # A byte-order mark left in the text (a file read with encoding="utf-8")
+        # is invisible: lint it as a space, so the first word is still a word
+        # and every offset still points into ``text``.
+        text = " " + text[1:]
     # A saved message opens with its headers: checked before the markup sniff,
     # since an HTML body holds closing tags too.
     if input_format in ("auto", "email") and is_message(text):

@@ -19,6 +19,15 @@ differ from linting the whole text, the whole text is linted instead: HTML
 (they span paragraphs), a trained ``model`` (statistical sentence splitting),
 and a finding whose span holds blanked text. ``tests/test_lsp.py`` checks that
 both ways give the same findings on real replies.
+
+**Large documents** (over the ``largeDocumentChars`` setting) are never linted
+in one piece: the server lints their pieces in small steps on the lint
+thread (``missing_pieces``, ``lint_pieces``, ``assemble``), so other
+documents' lints run between the steps and a newer version or a close stops
+the work at the next step. Each large document remembers its pieces' findings
+while it is open, so after the first pass an edit lints only the pieces it
+changed. Where linting by pieces could differ from the whole text (the cases
+above), a large document is not linted and ``why_not_in_pieces`` says why.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from pathlib import Path
 
 from tonecheck.config import Config, find_project_config, resolve_config
 from tonecheck.errors import TonecheckError
-from tonecheck.inputs import prepare
+from tonecheck.inputs import prepare, sniff
 from tonecheck.linter import Linter
 from tonecheck.lsp.settings import ServerSettings
 from tonecheck.models import Finding
@@ -79,6 +88,7 @@ class DocumentLinter:
         self._by_folder: dict[Path | None, Linter] = {}
         self._by_config: dict[str, Linter] = {}
         self._pieces: dict[int, _Pieces] = {}
+        self._large: dict[str, dict[str, tuple[Finding, ...]]] = {}  # uri -> piece text -> findings
         self._reported: set[str] = set()
 
     # -- configuration -------------------------------------------------------
@@ -133,6 +143,52 @@ class DocumentLinter:
 
     def _cache(self, linter: Linter) -> _Pieces:
         return self._pieces.setdefault(id(linter), _Pieces())
+
+    # -- large documents, in steps (each call runs on the lint thread) ----------
+
+    @staticmethod
+    def why_not_in_pieces(linter: Linter, text: str, input_format: str) -> str | None:
+        """Why ``text`` can only be linted whole (so a large one is not linted), or None."""
+        if linter.config.model is not None:
+            return "it is linted with a trained spaCy pipeline (the `model` setting), whose sentences depend on the whole text"
+        if "tonecheck-" in text:
+            return "it holds tonecheck-disable comments, which reach across paragraphs"
+        if input_format == "html" or (input_format == "auto" and sniff(text) == "html"):
+            return "it is HTML, whose visible text is only known from the whole document"
+        return None
+
+    def missing_pieces(self, uri: str, ptext: str, spans: list[tuple[int, int]]) -> list[int]:
+        """Indexes of the pieces this document has not linted yet in its current form."""
+        known = self._large.setdefault(uri, {})
+        return [i for i, (a, b) in enumerate(spans) if ptext[a:b] not in known]
+
+    def lint_pieces(self, uri: str, linter: Linter, texts: list[str]) -> None:
+        """Lint prepared pieces (one step) and remember their findings, offsets relative to each piece."""
+        known = self._large.setdefault(uri, {})
+        for text, report in zip(texts, linter.check_many(texts, input_format="text")):
+            known[text] = tuple(report.findings)
+
+    def assemble(self, uri: str, text: str, ptext: str, spans: list[tuple[int, int]]) -> list[Finding]:
+        """The document's findings from its pieces' (all linted by now); forgets pieces it no longer has."""
+        known = self._large.get(uri, {})
+        current = {ptext[a:b] for a, b in spans}
+        lines = _NewlineIndex(text)
+        out: list[Finding] = []
+        for start, end in spans:
+            for f in known[ptext[start:end]]:
+                s, e = f.start + start, f.end + start
+                line, column = lines.position(s)
+                end_line, end_column = lines.position(e)
+                out.append(f.model_copy(update={
+                    "start": s, "end": e, "match": text[s:e],
+                    "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+                }))
+        self._large[uri] = {piece: known[piece] for piece in current}
+        return out
+
+    def forget(self, uri: str) -> None:
+        """A closed document's pieces."""
+        self._large.pop(uri, None)
 
 
 def lint_text(linter: Linter, cache: _Pieces | None, text: str, input_format: str) -> list[Finding]:

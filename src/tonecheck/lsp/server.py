@@ -21,17 +21,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlparse
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
@@ -39,11 +42,13 @@ from pygls.workspace import TextDocument
 
 from tonecheck import __version__
 from tonecheck.config import CONFIG_NAMES, PYPROJECT
+from tonecheck.inputs import prepare
 from tonecheck.lsp import actions, config_edit
 from tonecheck.lsp.convert import SOURCE, PositionMap, to_diagnostics
 from tonecheck.lsp.debounce import Debouncer
+from tonecheck.lsp.framing import Resyncing
 from tonecheck.lsp.hover import at_offset, hover_markdown
-from tonecheck.lsp.linting import DocumentLinter
+from tonecheck.lsp.linting import DocumentLinter, pieces
 from tonecheck.lsp.settings import SECTION, ServerSettings, parse_settings, section_of
 from tonecheck.models import Finding
 
@@ -112,6 +117,8 @@ class ToneServer(LanguageServer):
         self.results: dict[str, Result] = {}
         self.versions: dict[str, int | None] = {}
         self._lint_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tonecheck-lint")
+        self._prepare_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tonecheck-prepare")
+        self._told: dict[str, set[str]] = {}
         self._init_settings: dict[str, Any] = {}
         self._client_settings: dict[str, Any] = {}
         self._failures: dict[str, str] = {}
@@ -158,7 +165,10 @@ class ToneServer(LanguageServer):
         path = self.document_path(document)
         loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(self._lint_pool, self._lint_job, engine, uri, version, text, path, fmt)
+            if len(text) > self.settings.large_document_chars:
+                outcome = await self._lint_large(engine, uri, version, text, path, fmt)
+            else:
+                outcome = await loop.run_in_executor(self._lint_pool, self._lint_job, engine, uri, version, text, path, fmt)
         except Exception as exc:  # one document's failure must never take the server down
             self._report_failure(uri, exc)
             return None
@@ -191,6 +201,69 @@ class ToneServer(LanguageServer):
         if self.versions.get(uri, version) != version or uri not in self.versions:
             return None
         return engine.lint(text, path, fmt)
+
+    async def _lint_large(
+        self, engine: DocumentLinter, uri: str, version: int | None, text: str, path: Path | None, fmt: str
+    ) -> tuple[list[Finding], list[str]] | None:
+        """Lint a document over ``largeDocumentChars`` in steps of about ``LARGE_STEP_CHARS``.
+
+        Each step is one job on the lint thread, so jobs for other documents
+        queued meanwhile run before the next step; a newer version or a close
+        cancels this coroutine (the debouncer does) and the work stops at the
+        step in progress. Pieces linted before a cancellation are kept.
+        """
+        loop = asyncio.get_running_loop()
+        name, limit = _name(uri), self.settings.large_document_chars
+        linter, problems = await loop.run_in_executor(self._lint_pool, engine.linter_for, path)
+        why = engine.why_not_in_pieces(linter, text, fmt)
+        prepared = None
+        if why is None:
+            # Preparing is plain Python, not spaCy: it runs beside the lint thread.
+            prepared = await loop.run_in_executor(self._prepare_pool, prepare, text, fmt)
+            if prepared.starts is not None:
+                why = "it is HTML, whose visible text is only known from the whole document"
+        if why is not None or prepared is None:
+            self._tell_once(uri, (
+                f"tonecheck: {name} is not linted: it has {len(text):,} characters, more than the "
+                f"largeDocumentChars setting ({limit:,}), and {why}, so it can only be linted whole, which "
+                "would hold up every other document. Raise largeDocumentChars to lint it anyway."
+            ), types.MessageType.Warning, show=True)
+            return [], problems
+        self._tell_once(uri, (
+            f"tonecheck: {name} has {len(text):,} characters, more than largeDocumentChars ({limit:,}): "
+            "it is linted paragraph by paragraph in the background, and after that only where it changes."
+        ), types.MessageType.Info)
+        ptext = prepared.text
+        spans = pieces(ptext)
+        try:
+            missing = await loop.run_in_executor(self._lint_pool, engine.missing_pieces, uri, ptext, spans)
+            for step in _steps([spans[i] for i in missing], LARGE_STEP_CHARS):
+                if self.versions.get(uri) != version:
+                    return None
+                await loop.run_in_executor(self._lint_pool, engine.lint_pieces, uri, linter, [ptext[a:b] for a, b in step])
+            findings = await loop.run_in_executor(self._lint_pool, engine.assemble, uri, text, ptext, spans)
+        except asyncio.CancelledError:
+            why_stopped = "it was closed" if uri not in self.versions else "it changed"
+            self.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Info, message=f"tonecheck: stopped linting {name} (version {version}): {why_stopped}",
+            ))
+            raise
+        self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=(
+            f"tonecheck: {name} (version {version}): linted {len(missing):,} of {len(spans):,} paragraphs; "
+            f"{len(spans) - len(missing):,} unchanged"
+        )))
+        return findings, problems
+
+    def _tell_once(self, uri: str, text: str, kind: types.MessageType, *, show: bool = False) -> None:
+        """Say ``text`` about a document once while it stays open (not on every keystroke)."""
+        told = self._told.setdefault(uri, set())
+        if text in told:
+            return
+        told.add(text)
+        log.info("%s", text)
+        if show:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=text))
+        self.window_log_message(types.LogMessageParams(type=kind, message=text))
 
     def _report_failure(self, uri: str, exc: BaseException) -> None:
         detail = "".join(traceback.format_exception(exc)).rstrip()
@@ -282,7 +355,73 @@ class ToneServer(LanguageServer):
     def shutdown(self) -> None:
         self.debouncer.cancel_all()
         self._lint_pool.shutdown(wait=False, cancel_futures=True)
+        self._prepare_pool.shutdown(wait=False, cancel_futures=True)
         super().shutdown()
+
+    # -- transport: pygls's loops, reading through Resyncing (framing.py) ------------
+
+    def _bad_frame(self, detail: str, dropped: bool) -> None:
+        log.warning("%s", detail)
+        if dropped:  # JSON-RPC: a message that cannot be parsed is answered with a parse error, id null
+            self.protocol._send_data({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": f"tonecheck: {detail}"}})
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        self._stop_event = threading.Event()
+        reader = Resyncing(StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool), self._bad_frame)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(run_async(
+                stop_event=self._stop_event, reader=reader, protocol=self.protocol, logger=log,
+                error_handler=self.report_server_error,
+            ))
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        self._stop_event = stop_event = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)  # type: ignore[arg-type]
+            await run_async(
+                stop_event=stop_event, reader=Resyncing(reader, self._bad_frame), protocol=self.protocol,
+                logger=log, error_handler=self.report_server_error,
+            )
+            self.shutdown()
+
+        async def serve() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        try:
+            asyncio.run(serve())
+        except asyncio.CancelledError:
+            pass
+
+
+LARGE_STEP_CHARS = 20_000  # prepared characters per lint step of a large document (tens of milliseconds)
+
+
+def _steps(spans: list[tuple[int, int]], budget: int) -> Iterator[list[tuple[int, int]]]:
+    """Consecutive groups of pieces of about ``budget`` characters."""
+    step: list[tuple[int, int]] = []
+    size = 0
+    for span in spans:
+        step.append(span)
+        size += span[1] - span[0]
+        if size >= budget:
+            yield step
+            step, size = [], 0
+    if step:
+        yield step
+
+
+def _name(uri: str) -> str:
+    return Path(urlparse(uri).path).name or uri
 
 
 def _document_changes(ls: ToneServer) -> bool:
@@ -359,10 +498,15 @@ def create_server() -> ToneServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ToneServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        ls.versions.pop(uri, None)  # before cancelling: the lint sees why it stopped
         ls.debouncer.cancel(uri)
-        ls.versions.pop(uri, None)
         ls.results.pop(uri, None)
         ls._failures.pop(uri, None)
+        ls._told.pop(uri, None)
+        try:
+            ls._lint_pool.submit(ls.engine.forget, uri)  # after any step still queued for it
+        except RuntimeError:  # shutting down
+            pass
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(

@@ -58,6 +58,15 @@ class ServerSettings(BaseModel):
     packs: list[str] = Field(default_factory=list, description="Extra pack files or folders, relative to the workspace root.")
     builtin: bool | None = Field(default=None, description="Load the built-in packs (null: from the config files, default true).")
     model: str | None = Field(default=None, description="An installed spaCy pipeline instead of the rule-based one.")
+    large_document_chars: int = Field(
+        default=100_000, ge=1_000, le=1_000_000_000, alias="largeDocumentChars",
+        description=(
+            "Documents longer than this many characters are linted paragraph by paragraph in the background, "
+            "never holding up other documents, and after that only where an edit changed them; one that can "
+            "only be linted whole (HTML, tonecheck-disable comments, a trained model) is then not linted, "
+            "and the server says why."
+        ),
+    )
 
     def engine_overrides(self, root: Path | None) -> dict[str, Any]:
         """The settings that override the configuration files' (the `Linter` keyword layer)."""
