@@ -9,6 +9,7 @@ order when ``order: given``). The finding spans from the first part to the last.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import product
@@ -32,10 +33,15 @@ def combine(
         return _within_tokens(parts, scope, ordered)
     assert clauses is not None
     units = clauses.units(scope)
+    sentence = clauses.sentence
     by_unit: dict[int, list[list[Span]]] = defaultdict(lambda: [[] for _ in parts])
     for k, found in enumerate(parts):
         for span in found:
-            # A part that runs across a boundary (a pattern with a comma in it) belongs to each unit it touches.
+            # A part that runs across a sentence end is in no one sentence (the
+            # engine reads each part only in sentences that hold every part).
+            if sentence[span[0]] != sentence[span[1] - 1]:
+                continue
+            # A part that runs across a clause boundary (a pattern with a comma in it) belongs to each clause it touches.
             for unit in range(units[span[0]], units[span[1] - 1] + 1):
                 by_unit[unit][k].append(span)
     chosen: list[Span] = []
@@ -50,10 +56,16 @@ def combine(
 
 def _within_tokens(parts: Sequence[Sequence[Span]], width: int, ordered: bool) -> list[Span]:
     pivot = min(range(len(parts)), key=lambda k: len(parts[k]))
+    ordered_parts = [sorted(found) for found in parts]
+    starts = [[s[0] for s in found] for found in ordered_parts]
     chosen: set[Span] = set()
     for start, end in parts[pivot]:
         lo, hi = start - width, end + width
-        pools = [[s for s in found if s[0] >= lo and s[1] <= hi] for found in parts]
+        # Only matches that start within reach can fit: a slice of each sorted part, not a scan of it.
+        pools = [
+            [s for s in found[bisect_left(first, lo) : bisect_right(first, hi)] if s[1] <= hi]
+            for found, first in zip(ordered_parts, starts)
+        ]
         if all(pools):
             best = _tightest(pools, ordered, limit=width)
             if best is not None:
@@ -91,9 +103,11 @@ def _valid(combination: Sequence[Span], ordered: bool) -> bool:
 def _nearest(pools: list[list[Span]]) -> list[list[Span]]:
     """Cut each pool to the few matches nearest the smallest pool's matches."""
     pivot = min(range(len(pools)), key=lambda k: len(pools[k]))
-    anchors = [s[0] for s in pools[pivot]]
     keep = max(1, int(_MAX_COMBINATIONS ** (1 / len(pools))))
-    return [
-        pool[:keep] if k == pivot else sorted(pool, key=lambda s: min(abs(s[0] - a) for a in anchors))[:keep]
-        for k, pool in enumerate(pools)
-    ]
+    anchors = sorted(s[0] for s in pools[pivot][:keep])
+
+    def distance(span: Span) -> int:
+        i = bisect_left(anchors, span[0])
+        return min(abs(span[0] - anchors[j]) for j in (i - 1, i) if 0 <= j < len(anchors))
+
+    return [pool[:keep] if k == pivot else sorted(pool, key=distance)[:keep] for k, pool in enumerate(pools)]

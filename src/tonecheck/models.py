@@ -53,6 +53,8 @@ class Report(BaseModel):
     error: str | None = Field(
         default=None,
         description='Why the text was not linted (check_many(on_error="report") on an item that is not text); None when it was.',
+        # Only the API's carry-on mode sets it; the wire format shows it only then.
+        exclude_if=lambda value: value is None,
     )
 
     def __bool__(self) -> bool:  # `if report:` reads as "has findings"
