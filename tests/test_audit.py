@@ -121,7 +121,7 @@ def test_input_format_html_is_passed_through(tmp_path, linter):
     out = tmp_path / "f.jsonl"
     audit_file(path, spec, linter=linter, jobs=1, out=out, progress=False)
     records = list(iter_records(out))
-    assert [r["rule"] for r in records] == ["inflammatory.calm-down"]  # not the attribute's "only customer"
+    assert [r["rule"] for r in records] == ["inflammatory.command"]  # not the attribute's "only customer"
     assert HTML_BODY[records[0]["start"]:records[0]["end"]] == records[0]["match"] == "calm down"
 
 

@@ -161,7 +161,7 @@ def test_html_alternative_is_linted_when_there_is_no_plain_one(tmp_path):
     code, findings = lint(path)
     # 7bit UTF-8 HTML is in the file as is: offsets into the file, through the HTML path
     # (the non-breaking space counts as a space, the blockquote is skipped).
-    assert [(f["rule"], f["match"], f["part"]) for f in findings] == [("inflammatory.calm-down", "Calm&nbsp;down", None)]
+    assert [(f["rule"], f["match"], f["part"]) for f in findings] == [("inflammatory.command", "Calm&nbsp;down", None)]
     assert_located(path, findings)
 
 

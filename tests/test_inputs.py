@@ -283,7 +283,7 @@ SPACES = ["\u00a0", "\u2007", "\u202f", "\u2009", "\u2002", "\u200a", "\u3000", 
 @pytest.mark.parametrize("fmt", ["text", "email", "markdown", "auto"])
 def test_unicode_spaces_count_as_spaces_in_every_format(linter, fmt, space):
     text = f"Hi Sam,\n\nPlease calm{space}down, your refund is on its way."
-    [finding] = [f for f in linter.check(text, input_format=fmt).findings if f.rule == "inflammatory.calm-down"]
+    [finding] = [f for f in linter.check(text, input_format=fmt).findings if f.rule == "inflammatory.command"]
     assert text[finding.start:finding.end] == finding.match == f"calm{space}down"
     assert (finding.line, finding.column) == (3, 8)
 
@@ -292,7 +292,7 @@ def test_unicode_spaces_count_as_spaces_in_every_format(linter, fmt, space):
 def test_nbsp_in_html_counts_as_a_space(linter, entity):
     html = f"<p>Hi Sam,</p><p>Calm{entity}down, please.</p>"
     [finding] = linter.check(html, input_format="html").findings
-    assert finding.rule == "inflammatory.calm-down"
+    assert finding.rule == "inflammatory.command"
     assert html[finding.start:finding.end] == finding.match == f"Calm{entity}down"
 
 
