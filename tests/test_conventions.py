@@ -78,7 +78,7 @@ def test_pre_commit_try_repo_runs_the_hook_on_a_sample_repository(tmp_path, hook
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "Failed" in out and f"- hook id: {hook}" in out
-    assert "macros/refund.md:3:1: error isolating.only-one" in out
+    assert "macros/refund.md:3:1: error isolating.you-alone" in out
     assert "welcome.html" not in out and "notes.py" not in out
 
     (repo / "macros" / "refund.md").write_text("Hi {{name}},\n\nSorry you've run into this; I've fixed it.\n")

@@ -79,7 +79,7 @@ def test_a_saved_message_is_linted_below_its_headers(tmp_path):
     code, findings = lint(path)
     assert code == 1
     assert [(f["rule"], f["match"], f["line"], f["part"]) for f in findings] == [
-        ("isolating.only-one", "You're the only customer", 11, None),  # 7 header lines, a blank, then the body
+        ("isolating.you-alone", "You're the only customer", 11, None),  # 7 header lines, a blank, then the body
     ]
     assert_located(path, findings)
 
@@ -425,7 +425,7 @@ def test_findings_in_decoded_parts_are_placed_on_the_file_by_file_located_format
     assert "region" not in result["locations"][0]["physicalLocation"]
     assert result["properties"]["part"] == "1" and result["message"]["text"].startswith("(MIME part 1, line 3, column 75) ")
     github = run_cli("check", "gmail.eml", "--format", "github", cwd=tmp_path).stdout.splitlines()
-    assert github[0].startswith("::error file=gmail.eml,title=isolating.only-one::(MIME part 1, line 3, column 75) ")
+    assert github[0].startswith("::error file=gmail.eml,title=isolating.you-alone::(MIME part 1, line 3, column 75) ")
 
 
 def test_the_language_server_path_gives_the_same_findings_and_puts_part_ones_at_the_top(linter):

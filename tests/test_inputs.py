@@ -208,7 +208,7 @@ def test_markdown_macro_with_code_block(linter):
     # Only the last line is the agent's: the fence, inline code, link target and quote are not.
     found = linter.check(MARKDOWN_MACRO, input_format="markdown").findings
     assert [(f.rule, f.match, f.line, f.column) for f in found] == [
-        ("isolating.only-one", "you're the only one", 13, 11)
+        ("isolating.you-alone", "you're the only one", 13, 11)
     ]
 
 

@@ -87,7 +87,7 @@ def test_an_installed_pack_is_listed_selectable_and_explained(installed, tmp_pat
     assert [f["rule"] for f in json.loads(proc.stdout)["results"][0]["findings"]] == ["acme.do-the-needful"]
     both = tonecheck(installed, "check", "-", "--format", "json", input=text, cwd=tmp_path)
     assert [f["rule"] for f in json.loads(both.stdout)["results"][0]["findings"]] == [
-        "acme.do-the-needful", "isolating.only-one",
+        "acme.do-the-needful", "isolating.you-alone",
     ]
     explain = tonecheck(installed, "explain", "acme.do-the-needful", cwd=tmp_path)
     assert explain.returncode == 0 and "acme_tone_pack/house.yaml" in explain.stdout

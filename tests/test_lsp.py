@@ -494,7 +494,7 @@ async def test_invalid_settings_warn_and_fall_back(workspace: Path):
         (workspace / "sub").mkdir()
         (workspace / "sub" / ".tonecheck.yaml").write_text("select: [no-such-rule]\n", encoding="utf-8")
         uri = open_doc(client, workspace / "sub" / "draft.txt", "You're the only person who has had this problem.")
-        assert [d.code for d in await published(client, uri, 1)] == ["isolating.only-one"]
+        assert [d.code for d in await published(client, uri, 1)] == ["isolating.you-alone"]
         assert any("no-such-rule" in m.message and "using the default configuration" in m.message for m in client.messages)
     finally:
         await client.shutdown_session()
