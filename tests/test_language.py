@@ -301,3 +301,54 @@ def _run_pack(text: str):
         path = Path(folder) / "t.yaml"
         path.write_text(text, encoding="utf-8")
         return run_examples([path])
+
+
+NUMBER_AND_AFTER = """\
+pack: t
+version: "1"
+language: en
+rules:
+  - id: t.rated
+    category: isolating
+    severity: error
+    message: m
+    explanation: e
+    patterns: ["rated @number (stars|out of @number)"]
+    suggestions: {advice: a}
+    examples:
+      flag: ["It's rated 4.9 stars.", "rated twelve out of 10"]
+      pass: ["rated highly", "rated stars"]
+  - id: t.down-to-you
+    category: inflammatory
+    severity: error
+    message: m
+    explanation: e
+    patterns: ["down to you"]
+    unless:
+      - patterns: ["to (decide|choose|pick)"]
+        after: 2
+    suggestions: {advice: a}
+    examples:
+      flag: ["That's down to you shoving it in the drawer.", "It was down to you. To decide later, we need the form."]
+      pass: ["It's down to you to decide.", "Entirely down to you to choose."]
+"""
+
+
+def test_number_word_class_and_vetoes_that_look_after_the_finding(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(NUMBER_AND_AFTER, encoding="utf-8")
+    result = run_examples([path])
+    assert not result.failures, [f.render() for f in result.failures]
+    explained = run_cli("explain", "--no-builtin", "--pack", str(path), "t.rated")
+    assert "@number: built in: any number" in explained.stdout
+    assert "within 2 tokens after it" in run_cli("explain", "--no-builtin", "--pack", str(path), "t.down-to-you").stdout
+
+
+def test_number_is_reserved_and_after_excludes_within(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(rule('patterns: ["@number"]', extra="lexicons:\n  number: {words: [one]}\n"), encoding="utf-8")
+    with pytest.raises(PackError, match="`number` is a built-in word class"):
+        Linter(builtin=False, packs=[str(path)])
+    path.write_text(rule('patterns: ["blame"]\n    unless:\n      - {patterns: ["x"], within: 3, after: 2}'), encoding="utf-8")
+    with pytest.raises(PackError, match="give `within` .* or `after` .*, not both"):
+        Linter(builtin=False, packs=[str(path)])

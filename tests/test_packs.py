@@ -108,12 +108,14 @@ def test_missing_pack_file_names_the_path(tmp_path):
         load_pack(tmp_path / "nope.yaml")
 
 
-def test_builtin_packs_cover_the_four_core_categories_with_sixty_rules():
+def test_builtin_packs_cover_the_four_core_categories_each_idea_with_its_examples():
+    """Rules state ideas (a few broad rules per category), each with enough examples to show its boundary."""
     rules = [r for path in builtin_pack_paths() for r in load_pack(path)[1]]
-    categories = {r.rule.category for r in rules}
-    assert {"denigrating", "isolating", "liability", "inflammatory"} <= categories
     core = [r for r in rules if r.rule.category in {"denigrating", "isolating", "liability", "inflammatory"}]
-    assert len(core) >= 60
+    per_category = {c: sum(1 for r in core if r.rule.category == c) for c in ("denigrating", "isolating", "liability", "inflammatory")}
+    assert all(count >= 4 for count in per_category.values()), per_category
+    for r in core:
+        assert len(r.rule.examples.flag) >= 5 and len(r.rule.examples.pass_) >= 5, r.id
     for r in rules:
         assert r.rule.explanation.strip() and (r.rule.suggestions.replace or r.rule.suggestions.advice)
         # ids are namespaced by their pack file, so `--select isolating` means the file too
@@ -122,7 +124,7 @@ def test_builtin_packs_cover_the_four_core_categories_with_sixty_rules():
 
 def test_every_builtin_rule_passes_its_own_examples():
     result = run_examples()
-    assert result.rules >= 60
+    assert result.rules >= 20
     assert not result.failures, "\n".join(f.render() for f in result.failures)
 
 

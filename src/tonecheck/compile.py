@@ -34,20 +34,34 @@ from tonecheck.patterns import AnyWord, Choice, Item, Ref, Word, parse
 MAX_SEQUENCES = 256
 
 
+# Word classes the engine provides, not a lexicon file: a token attribute each.
+BUILTIN_CLASSES = {"number": "LIKE_NUM"}
+
+
 @dataclass(frozen=True)
 class Spec:
-    """One pattern token: a set of norms (None: any token), repeated ``least``..``most`` times."""
+    """One pattern token: a set of norms (None: any token), repeated ``least``..``most`` times.
+
+    ``flag`` instead tests a token attribute (``@number``: spaCy's LIKE_NUM).
+    """
 
     norms: frozenset[str] | None
     least: int = 1
     most: int = 1
+    flag: str | None = None
 
     @property
     def plain(self) -> bool:
-        return self.least == self.most == 1
+        return self.least == self.most == 1 and self.flag is None
+
+    @property
+    def gap(self) -> bool:
+        return self.norms is None and self.flag is None
 
     def to_matcher(self) -> dict[str, Any]:
         token: dict[str, Any] = {}
+        if self.flag is not None:
+            token[self.flag] = True
         if self.norms is not None:
             values = sorted(self.norms)
             token["NORM"] = values[0] if len(values) == 1 else {"IN": values}
@@ -143,6 +157,9 @@ class PatternCompiler:
         if len(single) == len(alternatives):
             norms = _union(spec.norms for (spec,) in single)
             return [(Spec(norms, item.least, item.most),)]
+        if len(alternatives) == 1 and len(alternatives[0]) == 1 and alternatives[0][0].flag is not None:
+            spec = alternatives[0][0]  # `@number{1,2}`
+            return [(Spec(None, item.least, item.most, spec.flag),)]
         if (item.least, item.most) == (0, 1):
             return [*alternatives, ()]
         raise CompileError(
@@ -162,6 +179,8 @@ class PatternCompiler:
         return "it can match several words"
 
     def _lexicon(self, ref: Ref, rule: LoadedRule) -> list[Sequence_]:
+        if ref.name in BUILTIN_CLASSES:
+            return [(Spec(None, flag=BUILTIN_CLASSES[ref.name]),)]
         lexicon = self.lexicons.for_rule(ref.name, rule)
         if lexicon is None:  # load_rules checks references first; this is a safety net
             raise CompileError(f"no lexicon `{ref.name}`")
@@ -208,7 +227,7 @@ def _factor(sequences: list[Sequence_]) -> list[Sequence_]:
             groups: dict[tuple, list[Sequence_]] = defaultdict(list)
             order: list[tuple] = []
             for sequence in sequences:
-                if len(sequence) > position and sequence[position].plain and sequence[position].norms is not None:
+                if len(sequence) > position and sequence[position].plain and not sequence[position].gap:
                     key = (len(sequence), sequence[:position], sequence[position + 1 :])
                 else:
                     key = ("as is", sequence)
@@ -234,9 +253,9 @@ def _factor(sequences: list[Sequence_]) -> list[Sequence_]:
 def _check_sequence(sequence: Sequence_) -> None:
     if not any(spec.least > 0 for spec in sequence):
         raise CompileError("it can match no word at all; make at least one word required (drop a `?`)")
-    fixed = [i for i, spec in enumerate(sequence) if spec.norms is not None and spec.least > 0]
+    fixed = [i for i, spec in enumerate(sequence) if not spec.gap and spec.least > 0]
     for i, spec in enumerate(sequence):
-        if spec.norms is None and not (fixed and fixed[0] < i < fixed[-1]):
+        if spec.gap and not (fixed and fixed[0] < i < fixed[-1]):
             raise CompileError(
                 "a pattern may not begin or end with `_` (nor with `_` followed only by optional words): "
                 "the gap would only widen the match; start and end with a required word or lexicon"

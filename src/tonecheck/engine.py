@@ -105,7 +105,7 @@ class CompiledRules:
         self.trigger_groups: set[int] = set()
         self.part_groups: dict[int, list[int]] = {}  # rule index -> its parts' groups, in order
         self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
-        self.veto_scope: dict[tuple[int, int], str | int] = {}
+        self.veto_scope: dict[tuple[int, int], str | int | tuple[str, int]] = {}
         phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
 
         def key(name: str, meaning: _Key) -> str:
@@ -142,7 +142,7 @@ class CompiledRules:
             token_vetoes = []
             for j, entry in enumerate(rule.unless):
                 veto = key(f"{rule.id}#unless{j}", _Key(i, "veto", j))
-                self.veto_scope[(i, j)] = entry.within
+                self.veto_scope[(i, j)] = entry.scope
                 phrase_jobs.extend((entry.match, phrase, veto) for phrase in entry.phrases)
                 located = lambda m, j=j: ("unless", j, "patterns", m)  # noqa: E731
                 veto_patterns = [*entry.tokens, *compile_patterns(compiler, loaded, entry.patterns, located)]
@@ -340,6 +340,9 @@ class CompiledRules:
             # vetoing "if that's the").
             if within in ("sentence", "clause"):
                 lo, hi = clauses().bounds(str(within), start, end)
+            elif isinstance(within, tuple):  # ("after", N): from the finding to N tokens past it
+                _, sentence_end = clauses().bounds("sentence", start, end)
+                lo, hi = start, min(sentence_end, end + within[1])
             else:
                 sentence_begin, _ = clauses().bounds("sentence", start, end)
                 lo, hi = max(sentence_begin, start - int(within)), end

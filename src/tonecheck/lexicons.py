@@ -17,6 +17,9 @@ from tonecheck.errors import PackError
 from tonecheck.packs import LoadedLexicon, LoadedRule
 from tonecheck.patterns import parse, references
 
+# Word classes the engine provides (compile.BUILTIN_CLASSES): always there, never declared.
+BUILTIN = {"number": "any number, in digits or words: 4.9, 10,000, 3rd, twelve"}
+
 
 @dataclass(frozen=True)
 class Entries:
@@ -43,6 +46,7 @@ class Lexicons:
     def __init__(self, shared: Iterable[LoadedLexicon] = ()):
         self.shared: dict[tuple[str, str], LoadedLexicon] = {}
         for lexicon in shared:
+            _not_builtin(lexicon)
             key = (lexicon.language, lexicon.name)
             first = self.shared.get(key)
             if first is not None and first is not lexicon:
@@ -79,7 +83,7 @@ class Lexicons:
         return self.lookup(name, language=rule.language, own=rule.lexicons)
 
     def names(self, language: str, own: Iterable[str] = ()) -> list[str]:
-        return sorted({n for lang, n in self.shared if lang == language} | set(own))
+        return sorted({n for lang, n in self.shared if lang == language} | set(own) | set(BUILTIN))
 
     def entries(self, lexicon: LoadedLexicon, own: Mapping[str, LoadedLexicon] | None = None) -> Entries:
         """Members of ``lexicon`` and of everything it includes, in declaration order.
@@ -123,6 +127,7 @@ class Lexicons:
         packs: dict[int, Mapping[str, LoadedLexicon]] = {id(r.lexicons): r.lexicons for r in rules}
         for own in packs.values():
             for lexicon in own.values():
+                _not_builtin(lexicon)
                 shared = self.shared.get((lexicon.language, lexicon.name))
                 if shared is not None:
                     raise PackError(
@@ -135,7 +140,7 @@ class Lexicons:
         for rule in rules:
             for loc, text in pattern_sources(rule):
                 for ref in references(parse(text)):
-                    if self.for_rule(ref.name, rule) is None:
+                    if ref.name not in BUILTIN and self.for_rule(ref.name, rule) is None:
                         raise PackError(
                             rule.path, rule.line_of(*loc),
                             f"in pattern `{text}` at `@{ref.name}` (character {ref.position + 1}): "
@@ -147,6 +152,15 @@ class Lexicons:
     def _close(self, name: str, language: str, own: Mapping[str, LoadedLexicon] | None = None) -> str:
         close = difflib.get_close_matches(name, self.names(language, own or ()), n=3, cutoff=0.6)
         return f" (did you mean {', '.join(f'`@{c}`' for c in close)}?)" if close else ""
+
+
+def _not_builtin(lexicon: LoadedLexicon) -> None:
+    if lexicon.name in BUILTIN:
+        raise PackError(
+            lexicon.path, lexicon.line,
+            f"`{lexicon.name}` is a built-in word class ({BUILTIN[lexicon.name]}); give yours another name",
+            field=f"lexicons.{lexicon.name}",
+        )
 
 
 def rule_lexicons(rule: LoadedRule) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from tonecheck.errors import ConfigError
-from tonecheck.lexicons import Lexicons, rule_lexicons
+from tonecheck.lexicons import BUILTIN, Lexicons, rule_lexicons
 from tonecheck.packs import LoadedLexicon, LoadedRule
 from tonecheck.schema import Severity
 from tonecheck.selection import specificity
@@ -108,6 +108,8 @@ def how_it_matches(loaded: LoadedRule) -> list[str]:
             what.append(f"{len(entry.tokens)} token pattern{'s' if len(entry.tokens) != 1 else ''}")
         scope = entry.within
         where = f"within {scope} tokens before it" if isinstance(scope, int) else f"in its {scope}"
+        if entry.after is not None:
+            where = f"within {entry.after} tokens after it"
         lines.append(f"unless {', '.join(what)}{_more(entry.phrases, 8)} {where}")
     return lines
 
@@ -130,6 +132,8 @@ def explain_text(loaded: LoadedRule, severity: Severity, lexicons: Lexicons) -> 
             lexicon = lexicons.for_rule(name, loaded)
             if lexicon is not None:
                 out.append(f"  @{name}: {members_line(lexicon, lexicons, loaded)}")
+            elif name in BUILTIN:
+                out.append(f"  @{name}: built in: {BUILTIN[name]}")
     return "\n".join(out) + "\n"
 
 

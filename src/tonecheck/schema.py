@@ -114,6 +114,7 @@ class Unless(_Strict):
     patterns: list[PatternText] = []
     match: MatchAttr = "norm"
     within: Literal["clause", "sentence"] | Annotated[int, Field(ge=0, le=50)] = "sentence"
+    after: Annotated[int, Field(ge=1, le=50)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -125,7 +126,17 @@ class Unless(_Strict):
     def _has_a_pattern(self) -> Unless:
         if not (self.phrases or self.tokens or self.patterns):
             raise ValueError("an `unless` entry needs `patterns`, `phrases` or `tokens`")
+        if self.after is not None and "within" in self.model_fields_set:
+            raise ValueError(
+                "give `within` (where before or around the finding the veto may begin) or `after` "
+                "(within N tokens after it), not both"
+            )
         return self
+
+    @property
+    def scope(self) -> str | int | tuple[str, int]:
+        """Where the veto may begin: a clause, a sentence, N tokens before, or ("after", N)."""
+        return ("after", self.after) if self.after is not None else self.within
 
 
 class Suggestions(_Strict):
