@@ -46,3 +46,23 @@ def test_real_replies_raise_at_most_five_core_findings_per_thousand(linter):
     rate = 1000 * len(findings) / len(rows)
     assert rate <= 5.0, f"{rate:.2f} core findings per 1,000 real replies: {findings}"
 
+
+
+STOCK = Path(__file__).parent / "data" / "stock-phrases.txt"
+
+
+def _stock_phrases() -> list[str]:
+    lines = STOCK.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_friendly_stock_phrases_give_no_core_finding(linter):
+    """A rule that fires on "not a problem" or "your kind words" teaches agents to ignore the tool."""
+    phrases = _stock_phrases()
+    assert len(phrases) >= 90
+    flagged = {
+        text: [(f.rule, f.match) for f in report.findings if f.category in CORE_CATEGORIES]
+        for text, report in zip(phrases, linter.check_many(phrases))
+    }
+    flagged = {text: found for text, found in flagged.items() if found}
+    assert not flagged, f"stock phrases flagged: {flagged}"
