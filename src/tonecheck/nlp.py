@@ -140,6 +140,11 @@ class LookupLemmas:
         found = {f for f in self._forms.get(lemma, ()) if self.lemma(f) == lemma}
         if self.lemma(lemma) == lemma:
             found.add(lemma)
+        if norm.isalpha():
+            # Inflections the table does not know ("gamers", "rebooked"): the
+            # regular ones of the word as written, so `lemmas: [gamer]` matches
+            # "gamers". A form the table knows keeps the table's lemma.
+            found |= {f for f in _regular_inflections(norm) if self.lemma(f) == f}
         found.add(norm)
         return frozenset(found)
 
@@ -153,6 +158,17 @@ class LookupLemmas:
         lemmas = [table.get(norm) or self._lemma_of(norm) for norm in norms.tolist()]
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
         return doc
+
+
+def _regular_inflections(word: str) -> set[str]:
+    """English's regular -s, -ed and -ing forms of ``word``."""
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return {word[:-1] + "ies", word[:-1] + "ied", word + "ing"}
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return {word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        return {word + "s", word + "d", word[:-1] + "ing"}
+    return {word + "s", word + "ed", word + "ing"}
 
 
 @lru_cache(maxsize=8)
