@@ -76,7 +76,6 @@ FLAGGED: dict[str, list[str]] = {
         "Hi, look, there's no need for the attitude.",
         "Hello, do not call this number again. Thank you.",
         "Settle down, please, it's only a parcel.",
-        "Quit complaining, the refund is on its way.",
         "You'll just have to live with it.",
         "Pay the outstanding premium by Friday or your cover lapses.",
     ],

@@ -20,7 +20,7 @@ from tonecheck.inputs import prepare
 SAMPLE = REPO / "tests" / "data" / "agent-replies-sample.jsonl"
 DRAFTS = REPO / "tests" / "data" / "dev-set.jsonl"
 
-# Each holds a veto word of inflammatory.calm-down in the sentence before "Calm down".
+# Each holds a veto word of inflammatory.command (calm down) in the sentence before "Calm down".
 AFTER_A_MARKER = [
     # a help URL, then the harsh sentence
     "Our weekend opening hours are listed here: https://help.example.com/hours Calm down, the store is open.",
@@ -41,7 +41,7 @@ AFTER_A_MARKER = [
 
 @pytest.mark.parametrize("text", AFTER_A_MARKER)
 def test_a_url_sign_off_or_emoji_ends_the_sentence_before_calm_down(linter: Linter, text: str):
-    assert "inflammatory.calm-down" in [f.rule for f in linter.check(text).findings]
+    assert "inflammatory.command" in [f.rule for f in linter.check(text).findings]
 
 
 def _markers(text: str) -> list[int]:
@@ -59,7 +59,7 @@ def test_calm_down_after_every_url_sign_off_and_emoji_of_real_replies(linter: Li
     assert len(cases) >= 200
     missed = [
         text for text, report in zip(cases, linter.check_many(cases))
-        if "inflammatory.calm-down" not in [f.rule for f in report.findings]
+        if "inflammatory.command" not in [f.rule for f in report.findings]
     ]
     assert missed == []
 
@@ -96,4 +96,4 @@ def test_ordinary_text_splits_exactly_like_spacys_sentencizer(linter: Linter):
 def test_paragraph_breaks_start_sentences(linter: Linter):
     doc = linter.nlp("Enjoy your weekend\n\ncalm down")
     assert [s.text for s in doc.sents] == ["Enjoy your weekend\n\n", "calm down"]
-    assert "inflammatory.calm-down" in [f.rule for f in linter.check("Enjoy your weekend\n\ncalm down").findings]
+    assert "inflammatory.command" in [f.rule for f in linter.check("Enjoy your weekend\n\ncalm down").findings]

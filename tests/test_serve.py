@@ -64,13 +64,13 @@ def test_check_answers_exactly_what_the_cli_prints(http, draft):
 def test_options_select_ignore_input_format_and_suppressions(http, linter):
     draft = "You're the only person who has had this problem. Calm down!"
     selected = post(http, "/v1/check", {"text": draft, "select": ["isolating"]}).json()
-    assert [f["rule"] for f in selected["results"][0]["findings"]] == ["isolating.only-one"]
+    assert [f["rule"] for f in selected["results"][0]["findings"]] == ["isolating.you-alone"]
     cli = json.loads(run_cli("check", "-", "--format", "json", "--select", "isolating", input=draft).stdout)
     assert selected["results"][0]["findings"] == cli["results"][0]["findings"]
 
     ignored = post(http, "/v1/check", {"text": draft, "ignore": ["inflammatory"]}).json()
-    assert [f["rule"] for f in ignored["results"][0]["findings"]] == ["isolating.only-one"]
-    suppressed = post(http, "/v1/check", {"text": draft, "suppressions": ["isolating.only-one"]}).json()
+    assert [f["rule"] for f in ignored["results"][0]["findings"]] == ["isolating.you-alone"]
+    suppressed = post(http, "/v1/check", {"text": draft, "suppressions": ["isolating.you-alone"]}).json()
     assert [f["category"] for f in suppressed["results"][0]["findings"]] == ["inflammatory"]
     # As text, the markup itself is linted; as HTML only what the reader sees.
     html = "<p>calm down</p><!-- calm down -->"
@@ -102,11 +102,11 @@ def test_concurrent_requests_each_get_their_own_answer(http, linter):
 def test_rules_are_what_the_cli_lists_and_explains(http):
     listed = http.get("/v1/rules").json()
     assert listed == json.loads(run_cli("rules", "--format", "json").stdout)
-    rule = http.get("/v1/rules/isolating.only-one").json()
-    explained = run_cli("explain", "isolating.only-one").stdout
+    rule = http.get("/v1/rules/isolating.you-alone").json()
+    explained = run_cli("explain", "isolating.you-alone").stdout
     for text in (rule["explanation"], *rule["suggestions"], *rule["examples"]["flag"], *rule["examples"]["pass"], rule["advice"]):
         assert text in explained
-    assert rule["url"].endswith("#isolatingonly-one") and rule["runs"] is True and rule["category"] == "isolating"
+    assert rule["url"].endswith("#isolatingyou-alone") and rule["runs"] is True and rule["category"] == "isolating"
 
 
 def test_health_openapi_and_the_page(server, http):
@@ -143,12 +143,12 @@ def test_bad_requests_get_an_error_naming_the_field(http):
     assert_error(post(http, "/v1/check", {"text": "x", "suppressions": ["typo"]}), 422, "suppressions[0]", "`typo`")
     assert_error(post(http, "/v1/check-batch", {"texts": ["fine", 3]}), 422, "texts[1]", "valid string")
     assert_error(post(http, "/v1/check-batch", {"texts": ["x"] * 101}), 422, "texts", "at most 100", "got 101")
-    assert_error(http.get("/v1/rules/isolating"), 404, "rule_id", "isolating.only-one")
+    assert_error(http.get("/v1/rules/isolating"), 404, "rule_id", "isolating.you-alone")
     assert_error(http.get("/v1/rules/nothing-like-it"), 404, "rule_id", "GET /v1/rules")
     assert_error(http.get("/v2/check"), 404, None, "/openapi.json")
     assert_error(http.put("/v1/check"), 405, None, "PUT")
     # The service still answers normally after all of that.
-    assert post(http, "/v1/check", {"text": "Calm down"}).json()["results"][0]["findings"][0]["rule"] == "inflammatory.calm-down"
+    assert post(http, "/v1/check", {"text": "Calm down"}).json()["results"][0]["findings"][0]["rule"] == "inflammatory.command"
 
 
 def test_a_body_over_the_limit_gets_413(http):
@@ -236,7 +236,7 @@ def test_a_check_that_takes_too_long_gets_503_and_the_service_recovers(linter):
             time.sleep(0.2)
         answer = httpx.post(f"{server.url}/v1/check", json={"text": "you are the only one"}, timeout=60)
         assert answer.status_code == 200, answer.text + server.log
-        assert answer.json()["results"][0]["findings"][0]["rule"] == "isolating.only-one"
+        assert answer.json()["results"][0]["findings"][0]["rule"] == "isolating.you-alone"
         assert "exited with code -9; starting another" in server.log
         workers = [p for p in psutil.Process(server.process.pid).children() if "tonecheck.serve.worker" in " ".join(p.cmdline())]
     finally:
