@@ -741,7 +741,37 @@ def test_vscode_extension_builds(tmp_path: Path):
     for name in SERVER_SETTING_NAMES:
         assert properties[f"tonecheck.{name}"]["default"] == defaults[name], name
     extension = (source / "src" / "extension.ts").read_text(encoding="utf-8")
-    assert all(f"'{name}'" in extension for name in SERVER_SETTING_NAMES)
+    # The extension reads the setting names from its package.json, checked against ServerSettings below.
+    assert "packageJSON.contributes.configuration.properties" in extension
+
+
+def _field_bounds(field) -> dict:
+    bounds = {}
+    for item in field.metadata:
+        for attr, key in (("ge", "minimum"), ("le", "maximum")):
+            if getattr(item, attr, None) is not None:
+                bounds[key] = getattr(item, attr)
+    return bounds
+
+
+def test_vscode_settings_are_the_server_settings():
+    """lsp/vscode/package.json offers exactly ServerSettings: names, defaults, bounds, choices, version."""
+    import tomllib
+
+    from tonecheck.input_formats import INPUT_FORMATS
+
+    manifest = json.loads((REPO / "lsp" / "vscode" / "package.json").read_text(encoding="utf-8"))
+    properties = manifest["contributes"]["configuration"]["properties"]
+    assert sorted(k.removeprefix("tonecheck.") for k in properties) == sorted([*SERVER_SETTING_NAMES, "command"])
+    defaults = ServerSettings().model_dump(by_alias=True)
+    for name, field in ServerSettings.model_fields.items():
+        entry = properties[f"tonecheck.{field.alias or name}"]
+        assert entry["default"] == defaults[field.alias or name], name
+        assert {k: entry[k] for k in ("minimum", "maximum") if k in entry} == _field_bounds(field), name
+        assert entry.get("description"), name
+    assert properties["tonecheck.inputFormat"]["enum"] == [*INPUT_FORMATS, None]
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert manifest["version"] == pyproject["project"]["version"], "the extension's version is the package's"
 
 
 def test_helix_and_sublime_setups_start_the_server():

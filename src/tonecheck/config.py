@@ -31,16 +31,18 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tonecheck.errors import ConfigError, SourceError
+from tonecheck.errors import ConfigError, SourceError, first_problem
+from tonecheck.input_formats import InputFormat
 from tonecheck.schema import Severity
 from tonecheck.yamlsource import load_located
 
 CONFIG_NAMES = (".tonecheck.yaml", ".tonecheck.yml")
 PYPROJECT = "pyproject.toml"
+# The rules reference every output links to (the `docs_url` setting's default).
+DOCS_URL = "https://github.com/tonecheck/tonecheck/blob/main/docs/rules.md"
 DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.eml", "*.mbox", "*.html", "*.htm")
 
 FailOn = Literal["error", "warning", "info", "hint", "never"]
-InputFormat = Literal["auto", "text", "email", "markdown", "html"]
 
 
 class Settings(BaseModel):
@@ -63,6 +65,10 @@ class Settings(BaseModel):
         description="Packs installed as Python packages (`tonecheck.packs` entry points): true for all, false for none, or the names to load.",
     )
     input_format: InputFormat = Field(default="auto", description="What to skip: auto, text, email, markdown or html.")
+    docs_url: str = Field(
+        default=DOCS_URL,
+        description="The rules reference; every output links a rule to `<docs_url>#<rule id without dots>`.",
+    )
 
 
 class Config(Settings):
@@ -168,14 +174,13 @@ def _validate(data: dict[str, Any], path: Path | None, line_of: Any) -> None:
     try:
         Settings.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        loc = list(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        if err["type"] == "extra_forbidden":
+        problem = first_problem(exc)
+        loc = list(problem.loc)
+        if problem.type == "extra_forbidden":
             message = f"unknown setting `{loc[-1]}`; known settings: " + ", ".join(Settings.model_fields)
         else:
-            message = err["msg"] + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
-        raise ConfigError(path, line_of(loc), message, field=field) from None
+            message = problem.message + problem.got()
+        raise ConfigError(path, line_of(loc), message, field=problem.field) from None
 
 
 def override_layer(settings: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
@@ -262,9 +267,8 @@ def merge_layers(*layers: dict[str, Any]) -> Config:
     try:
         return Config.model_validate(merged)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(None, None, f"{err['msg']} (got {err.get('input')!r})", field=field) from None
+        problem = first_problem(exc)
+        raise ConfigError(None, None, f"{problem.message} (got {problem.input!r})", field=problem.field) from None
 
 
 def resolve_config(

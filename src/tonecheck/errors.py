@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class TonecheckError(Exception):
@@ -68,3 +73,40 @@ class InputError(TonecheckError):
         self.index = index
         super().__init__(f"{path}: {message}")
 
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """pydantic's first validation error, flattened: where it is, what is wrong, how many more.
+
+    The one place a ``ValidationError`` becomes a located message; packs,
+    configuration files, editor settings and labeled data all read it.
+    """
+
+    loc: tuple[Any, ...]
+    type: str
+    message: str  # pydantic's message, without its "Value error, " prefix
+    input: Any
+    has_input: bool
+    more: int  # the other problems pydantic found
+
+    @property
+    def field(self) -> str:
+        return ".".join(str(part) for part in self.loc)
+
+    def got(self) -> str:
+        """`` (got VALUE)`` for a value worth quoting (not a whole mapping or list), else empty."""
+        return "" if isinstance(self.input, (dict, list)) else f" (got {self.input!r})"
+
+
+def first_problem(exc: ValidationError) -> FieldProblem:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    return FieldProblem(
+        loc=tuple(first["loc"]),
+        type=first["type"],
+        message=first["msg"].removeprefix("Value error, "),
+        input=first.get("input"),
+        has_input="input" in first,
+        more=len(errors) - 1,
+    )

@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import threading
 import weakref
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from tonecheck.inputs import INPUT_FORMATS, Prepared, prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
 from tonecheck.lexicons import Lexicons
+from tonecheck.lines import LineIndex
 from tonecheck.packs import LoadedRule, builtin_lexicon_paths, builtin_pack_paths, load_pack_file, pack_files
 from tonecheck.plugins import pack_files as installed_pack_files
 from tonecheck.plugins import selected as installed_packs
@@ -323,7 +323,7 @@ class Linter:
         inline = parse_suppressions(unit.directives if unit.directives is not None else base)
         if not hits and not inline:
             return []
-        lines = _LineIndex(base)
+        lines = LineIndex(base)
         # Suppressions are found in the unit's own coordinates (before its offset).
         suppressions = inline + api_suppressions(given, len(base))
         findings = []
@@ -336,7 +336,7 @@ class Linter:
         return findings
 
     def _finding(
-        self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: _LineIndex
+        self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: LineIndex
     ) -> tuple[Finding, int]:
         rule = hit.rule.rule
         last = doc[hit.end - 1]
@@ -360,7 +360,7 @@ class Linter:
             part=prepared.part,
         ), local_start
 
-    def _unused(self, text: str, unit: Prepared, suppression: Suppression, lines: _LineIndex) -> Finding:
+    def _unused(self, text: str, unit: Prepared, suppression: Suppression, lines: LineIndex) -> Finding:
         assert suppression.directive is not None
         start, end = (at + unit.offset for at in suppression.directive)
         named = ", ".join(f"`{r}`" for r in suppression.rules) or "every rule"
@@ -415,21 +415,6 @@ def zip_docs(
     pairs = ((p.text, (t, p)) for t in texts for p in (prepare(t, input_format),))
     for doc, (text, prepared) in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True):
         yield text, prepared, doc
-
-
-class _LineIndex:
-    def __init__(self, text: str):
-        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> dict[str, int]:
-        """A finding's offset and line/column fields for ``start:end``."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(end)
-        return {"start": start, "end": end, "line": line, "column": column, "end_line": end_line, "end_column": end_column}
 
 
 def _match_case(replacement: str, match: str) -> str:

@@ -18,7 +18,7 @@ from spacy.schemas import validate_token_pattern
 from spacy.vocab import Vocab
 
 from tonecheck.cache import cached
-from tonecheck.errors import PackError, SourceError
+from tonecheck.errors import PackError, SourceError, first_problem
 from tonecheck.regex_safety import regex_problems
 from tonecheck.schema import CORE_CATEGORIES, Lexicon, LexiconFile, Pack, Rule
 from tonecheck.yamlsource import LocatedData, load_located
@@ -191,26 +191,22 @@ def _load(path: Path, text: str | None = None) -> PackFile:
 
 def _located(exc: ValidationError, doc: LocatedData) -> PackError:
     """Turn pydantic's first error into one located, readable message (plus a count)."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = [part for part in first["loc"] if not (isinstance(part, str) and part.startswith(("function-", "literal[", "int", "str")))]
+    first = first_problem(exc)
+    loc = [part for part in first.loc if not (isinstance(part, str) and part.startswith(("function-", "literal[", "int", "str")))]
     # pydantic names the alias `pass`, matching the YAML.
     rule_id = _rule_id_at(doc.data, loc)
     field = _field_name(loc)
-    message = first["msg"].removeprefix("Value error, ")
-    bare = doc.bare_word(first["loc"])
-    if bare is not None and isinstance(first.get("input"), bool):
-        message = f"YAML reads a bare `{bare}` as {str(first['input']).lower()}; quote it (`\"{bare}\"`) where a word is meant"
-    elif first["type"] == "extra_forbidden":
+    message = first.message
+    bare = doc.bare_word(list(first.loc))
+    if bare is not None and isinstance(first.input, bool):
+        message = f"YAML reads a bare `{bare}` as {str(first.input).lower()}; quote it (`\"{bare}\"`) where a word is meant"
+    elif first.type == "extra_forbidden":
         message = f"unknown key `{loc[-1]}`; check the spelling against the rule format in the README"
-    elif first["type"] == "missing":
+    elif first.type == "missing":
         message = f"required key `{loc[-1]}` is missing"
-    elif (
-        "input" in first and first["type"] not in ("missing", "value_error")
-        and not isinstance(first["input"], (dict, list))
-    ):
-        message += f" (got {first['input']!r})"
-    more = len(errors) - 1
+    elif first.has_input and first.type != "value_error":
+        message += first.got()
+    more = first.more
     if more:
         message += f" [and {more} more problem{'s' if more > 1 else ''} in this pack]"
     return PackError(doc.path, doc.line_of(loc), message, rule=rule_id, field=field)

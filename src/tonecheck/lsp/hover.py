@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tonecheck.lsp.convert import rule_url
 from tonecheck.models import Finding
+from tonecheck.ruledoc import finding_markdown
 
 
 def at_offset(findings: Sequence[Finding], offset: int) -> list[Finding]:
@@ -16,14 +16,4 @@ def at_offset(findings: Sequence[Finding], offset: int) -> list[Finding]:
 
 def hover_markdown(findings: Sequence[Finding], docs_url: str) -> str:
     """The explanation, better phrasings and a documentation link for each finding."""
-    return "\n\n---\n\n".join(_one(f, docs_url) for f in findings)
-
-
-def _one(f: Finding, docs_url: str) -> str:
-    parts = [f"**{f.message}**", f"`{f.rule}` · {f.category} · {f.severity.value}", f.explanation]
-    if f.suggestions:
-        parts.append("**Better phrasings:**\n" + "\n".join(f"- “{s}”" for s in f.suggestions))
-    if f.advice:
-        parts.append(f.advice.strip())
-    parts.append(f"[Rule documentation]({rule_url(f.rule, docs_url)})")
-    return "\n\n".join(p for p in parts if p)
+    return "\n\n---\n\n".join(finding_markdown(f, docs_url) for f in findings)

@@ -43,6 +43,8 @@ from tonecheck.config import Config, find_project_config, resolve_config
 from tonecheck.errors import TonecheckError
 from tonecheck.inputs import prepare, sniff
 from tonecheck.linter import Linter
+from tonecheck.linter_cache import LinterCache
+from tonecheck.lines import LineIndex
 from tonecheck.lsp.settings import ServerSettings
 from tonecheck.models import Finding
 
@@ -86,7 +88,7 @@ class DocumentLinter:
         self.settings = settings
         self.root = root
         self._by_folder: dict[Path | None, Linter] = {}
-        self._by_config: dict[str, Linter] = {}
+        self._by_config = LinterCache()
         self._pieces: dict[int, _Pieces] = {}
         self._large: dict[str, dict[str, tuple[Finding, ...]]] = {}  # uri -> piece text -> findings
         self._reported: set[str] = set()
@@ -117,14 +119,11 @@ class DocumentLinter:
         return linter, problems
 
     def _linter(self, config: Config) -> Linter:
-        key = config.model_dump_json()
-        if key not in self._by_config:
-            self._by_config[key] = Linter(config=config)
-        return self._by_config[key]
+        return self._by_config.get(config)
 
     def linters(self) -> list[Linter]:
         """The linters built so far (for the pack paths they use)."""
-        return list(self._by_config.values())
+        return list(self._by_config)
 
     def config_in_use(self, path: Path | None) -> Path | None:
         """The file "ignore this rule" should edit: the `config` setting's, else the nearest project file."""
@@ -172,7 +171,7 @@ class DocumentLinter:
         """The document's findings from its pieces' (all linted by now); forgets pieces it no longer has."""
         known = self._large.get(uri, {})
         current = {ptext[a:b] for a, b in spans}
-        lines = _NewlineIndex(text)
+        lines = LineIndex(text)
         out: list[Finding] = []
         for start, end in spans:
             for f in known[ptext[start:end]]:
@@ -209,7 +208,7 @@ def lint_text(linter: Linter, cache: _Pieces | None, text: str, input_format: st
         findings = list(linter.check(text, input_format=input_format).findings)
         _remember(cache, ptext, spans, findings)
         return findings
-    lines = _NewlineIndex(text)
+    lines = LineIndex(text)
     out: list[Finding] = []
     for (start, end), hit in zip(spans, known):
         if hit is None:
@@ -239,13 +238,3 @@ def _remember(cache: _Pieces, ptext: str, spans: list[tuple[int, int]], findings
     for (a, b), found in zip(spans, per_piece):
         cache.put(ptext[a:b], tuple(found))
 
-
-class _NewlineIndex:
-    """1-based line and column of an offset, as the engine counts them (lines end at ``\\n``)."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
