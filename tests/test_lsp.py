@@ -38,7 +38,6 @@ from tonecheck.formatters import DOCS_URL
 from tonecheck.lsp.config_edit import apply, ignore_rule
 from tonecheck.lsp.convert import PositionMap
 from tonecheck.lsp.debounce import Debouncer
-from tonecheck.lsp.linting import _Pieces, lint_text
 from tonecheck.lsp.settings import ServerSettings, parse_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -670,14 +669,14 @@ def test_paragraph_reuse_gives_the_same_findings_as_the_whole_text(linter: Linte
     import random
 
     rng_ = random.Random(4)
-    cache = _Pieces()
+    checks = linter.incremental()
     compared = 0
     for draft in _drafts():
         for fmt in ("auto", "email", "markdown", "text"):
-            assert lint_text(linter, cache, draft, fmt) == linter.check(draft, input_format=fmt).findings
+            assert checks.check(draft, fmt) == linter.check(draft, input_format=fmt).findings
             at = rng_.randrange(len(draft) + 1)
             edited = draft[:at] + rng_.choice([" ", "\n", "x", "You're the only one who complained. "]) + draft[at:]
-            assert lint_text(linter, cache, edited, fmt) == linter.check(edited, input_format=fmt).findings
+            assert checks.check(edited, fmt) == linter.check(edited, input_format=fmt).findings
             compared += 2
     assert compared >= 8
 

@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from tonecheck.config import Config, resolve_config, with_overrides
 from tonecheck.engine import CompiledRules, Hit, RuleTrace
 from tonecheck.errors import ConfigError, InputError
+from tonecheck.incremental import IncrementalCheck
 from tonecheck.inputs import INPUT_FORMATS, Prepared, prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
@@ -159,6 +160,10 @@ class Linter:
     def rules(self) -> list[LoadedRule]:
         """The enabled rules that run on this pipeline."""
         return ([UNUSED] if self._report_unused else []) + list(self._compiled.rules)
+
+    def incremental(self) -> IncrementalCheck:
+        """Checks of successive versions of drafts that re-lint only the paragraphs that changed (editors)."""
+        return IncrementalCheck(self)
 
     @property
     def skipped_rules(self) -> list[LoadedRule]:
