@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tonecheck.config import Config
-from tonecheck.errors import ConfigError
+from tonecheck.errors import ConfigError, Errors
 from tonecheck.lexicons import Lexicons
 from tonecheck.packs import LoadedRule, builtin_lexicon_paths, builtin_pack_paths, load_pack_file, pack_files
 from tonecheck.plugins import pack_files as installed_pack_files
@@ -43,10 +43,7 @@ def load_catalogue(config: Config) -> tuple[list[LoadedRule], Lexicons]:
             if rule.id in where:
                 first = where[rule.id]
                 raise ConfigError(
-                    rule.path, rule.line,
-                    f"rule id `{rule.id}` is already defined in {first.path}:{first.line}; "
-                    "rule ids must be unique across all loaded packs",
-                    rule=rule.id,
+                    rule.path, rule.line, Errors.T211.format(rule=rule.id, where=f"{first.path}:{first.line}"), rule=rule.id,
                 )
             where[rule.id] = rule
             rules.append(rule)
@@ -59,12 +56,7 @@ def check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
     for setting, entries in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
         unknown = unknown_entries(entries, rules)
         if unknown:
-            raise ConfigError(
-                config.origin(setting), None,
-                f"`{unknown[0]}` names no rule, rule prefix or category; "
-                "run `tonecheck rules` to list them",
-                field=setting,
-            )
+            raise ConfigError(config.origin(setting), None, Errors.T106.format(entry=unknown[0]), field=setting)
 
 
 def enabled_rules(config: Config) -> tuple[list[LoadedRule], list[LoadedRule], Lexicons]:

@@ -195,7 +195,7 @@ def _name_the_flag(exc: Any) -> Any:
 
     setting = (exc.field or "").split(".")[0]
     if exc.path is None and setting in _FLAGS:
-        return ConfigError(_FLAGS[setting], None, exc.detail)
+        return ConfigError(_FLAGS[setting], None, exc.detail, code=exc.code)
     return exc
 
 
@@ -629,7 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except TonecheckError as exc:
-        print(f"tonecheck: error: {exc}", file=sys.stderr)
+        from tonecheck.errors import SourceError
+
+        print(f"tonecheck: error: {exc.with_code() if isinstance(exc, SourceError) else exc}", file=sys.stderr)
         return Exit.ERROR
     except KeyboardInterrupt:
         return 130

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tonecheck.errors import ConfigError, SourceError, first_problem
+from tonecheck.errors import ConfigError, Errors, SourceError, first_problem
 from tonecheck.input_formats import InputFormat
 from tonecheck.schema import Severity
 from tonecheck.yamlsource import load_located
@@ -155,11 +155,11 @@ def read_layer(path: Path) -> dict[str, Any]:
         try:
             doc = load_located(path)
         except SourceError as exc:
-            raise ConfigError(exc.path, exc.line, exc.detail) from None
+            raise ConfigError(exc.path, exc.line, exc.detail, code=exc.code) from None
         data = doc.data if doc.data is not None else {}
         line_of = doc.line_of
     if not isinstance(data, dict):
-        raise ConfigError(path, line_of(()), "a configuration file is a mapping of settings (see the README)")
+        raise ConfigError(path, line_of(()), Errors.T102)
     data = {k.replace("-", "_") if isinstance(k, str) else k: v for k, v in data.items()}
     _validate(data, path, line_of)
     base = path.resolve().parent
@@ -177,9 +177,9 @@ def _validate(data: dict[str, Any], path: Path | None, line_of: Any) -> None:
         problem = first_problem(exc)
         loc = list(problem.loc)
         if problem.type == "extra_forbidden":
-            message = f"unknown setting `{loc[-1]}`; known settings: " + ", ".join(Settings.model_fields)
+            message = Errors.T101.format(name=loc[-1], known=", ".join(Settings.model_fields))
         else:
-            message = problem.message + problem.got()
+            message = Errors.T110.format(message=problem.message, got=problem.got())
         raise ConfigError(path, line_of(loc), message, field=problem.field) from None
 
 
@@ -213,9 +213,9 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
         # Python 3.11's tomllib keeps the position only in the message: "(at line 3, column 1)".
         at = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
         line = getattr(exc, "lineno", None) or (int(at.group(1)) if at else None)
-        raise ConfigError(path, line, f"invalid TOML: {exc}") from None
+        raise ConfigError(path, line, Errors.T103.format(detail=exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, None, f"cannot read configuration: {exc}") from None
+        raise ConfigError(path, None, Errors.T104.format(detail=exc)) from None
     data = table.get("tool", {}).get("tonecheck", {})
     lines = text.splitlines()
 
@@ -268,7 +268,8 @@ def merge_layers(*layers: dict[str, Any]) -> Config:
         return Config.model_validate(merged)
     except ValidationError as exc:
         problem = first_problem(exc)
-        raise ConfigError(None, None, f"{problem.message} (got {problem.input!r})", field=problem.field) from None
+        message = Errors.T110.format(message=problem.message, got=f" (got {problem.input!r})")
+        raise ConfigError(None, None, message, field=problem.field) from None
 
 
 def resolve_config(
@@ -288,7 +289,7 @@ def resolve_config(
         layers.append(read_layer(project))
     if config_file is not None:
         if not Path(config_file).is_file():
-            raise ConfigError(config_file, None, "configuration file not found")
+            raise ConfigError(config_file, None, Errors.T105)
         layers.append(read_layer(Path(config_file)))
     if overrides:
         layers.append(override_layer(overrides))

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from tonecheck.config import Config, resolve_config, with_overrides
 from tonecheck.engine import CompiledRules, Hit, RuleTrace
-from tonecheck.errors import ConfigError
+from tonecheck.errors import ConfigError, Errors
 from tonecheck.incremental import IncrementalCheck
 from tonecheck.inputs import INPUT_FORMATS, Prepared, prepare
 from tonecheck.models import Finding, Report
@@ -199,7 +199,7 @@ class Linter:
         """
         fmt = self._input_format(input_format)
         if on_error not in ("raise", "report"):
-            raise ConfigError(None, None, f"unknown value `{on_error}`; use `raise` or `report`", field="on_error")
+            raise ConfigError(None, None, Errors.T108.format(value=on_error), field="on_error")
         if n_process == -1:
             n_process = os.cpu_count() or 1
         return self._many(Items(texts), on_error == "raise", n_process, batch_size, fmt)
@@ -232,10 +232,7 @@ class Linter:
     def _input_format(self, requested: str | None) -> str:
         fmt = requested or self.config.input_format
         if fmt not in INPUT_FORMATS:
-            raise ConfigError(
-                None, None, f"unknown input format `{fmt}`; use one of " + ", ".join(INPUT_FORMATS),
-                field="input_format",
-            )
+            raise ConfigError(None, None, Errors.T107.format(name=fmt, known=", ".join(INPUT_FORMATS)), field="input_format")
         return fmt
 
     def _checked_suppressions(self, given: Iterable[str | Suppression]) -> list[str | Suppression]:
@@ -245,18 +242,10 @@ class Linter:
             if isinstance(entry, Suppression):
                 continue
             if not isinstance(entry, str) or not entry.strip():
-                raise ConfigError(
-                    None, None,
-                    f"{entry!r} is not a rule id, prefix or category; an empty entry would turn off every rule",
-                    field="suppressions",
-                )
+                raise ConfigError(None, None, Errors.T109.format(entry=entry), field="suppressions")
             unknown = unknown_entries(entry.replace(",", " ").split(), self._all_rules)
             if unknown:
-                raise ConfigError(
-                    None, None,
-                    f"`{unknown[0]}` names no rule, rule prefix or category; run `tonecheck rules` to list them",
-                    field="suppressions",
-                )
+                raise ConfigError(None, None, Errors.T106.format(entry=unknown[0]), field="suppressions")
         return entries
 
     def _report(
