@@ -430,14 +430,13 @@ def test_findings_in_decoded_parts_are_placed_on_the_file_by_file_located_format
 
 def test_the_language_server_path_gives_the_same_findings_and_puts_part_ones_at_the_top(linter):
     from tonecheck.lsp.convert import PositionMap, to_diagnostics
-    from tonecheck.lsp.linting import _Pieces, lint_text
 
     for message in (gmail_message(), outlook_message()):
         raw = message.as_string(policy=policy.SMTP)
         expected = linter.check(raw, input_format="email").findings
-        assert lint_text(linter, _Pieces(), raw, "email") == expected
+        assert linter.incremental().check(raw, "email") == expected
     raw = gmail_message().as_string(policy=policy.SMTP)
-    [first, _] = to_diagnostics(lint_text(linter, _Pieces(), raw, "email"), PositionMap(raw), docs_url="https://x")
+    [first, _] = to_diagnostics(linter.incremental().check(raw, "email"), PositionMap(raw), docs_url="https://x")
     assert (first.range.start.line, first.range.start.character, first.range.end.character) == (0, 0, 0)
     assert first.message.startswith("(MIME part 1, line 3) ")
 

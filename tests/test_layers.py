@@ -1,4 +1,4 @@
-"""Layer contract: the engine never imports a front end.
+"""Layer contracts: the engine never imports a front end; no module reaches into another's privates.
 
 Integrations import `tonecheck` for the engine alone; pulling in the CLI, the
 language server or the audit tooling (and their dependencies) would make every
@@ -11,34 +11,49 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tonecheck"
-FRONT_ENDS = ("tonecheck.cli", "tonecheck.lsp", "tonecheck.audit", "tonecheck.formatters", "tonecheck.serve")
-ENGINE_MODULES = [
-    "__init__.py", "schema.py", "yamlsource.py", "errors.py", "packs.py", "nlp.py",
-    "engine.py", "selection.py", "config.py", "models.py", "linter.py", "anchors.py", "cache.py",
-    "frequencies.py", "suppressions.py", "inputs/__init__.py", "inputs/blanking.py", "inputs/html.py",
-    "inputs/markdown.py", "inputs/prepared.py", "inputs/message.py", "plugins.py", "ignore.py",
-]
+PYPROJECT = PACKAGE.parents[1] / "pyproject.toml"
 
 
-def imported_modules(path: Path) -> set[str]:
+def test_import_linter_contracts_are_kept():
+    """pyproject.toml's [tool.importlinter] contracts: the layers, every module in one (exhaustive)."""
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True) == 0, (
+        "an import breaks a layer contract, or a new module has no layer (see the report above)"
+    )
+
+
+def _private_imports(path: Path) -> list[str]:
+    """``from tonecheck.x import _name`` (a private name of another module) in ``path``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+    return [
+        f"{node.module}.{alias.name} (line {node.lineno})"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tonecheck")
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
 
 
-def test_engine_modules_do_not_import_front_ends():
+def test_no_module_imports_another_modules_private_names():
     offenders = {
-        name: sorted(m for m in imported_modules(PACKAGE / name) if m.startswith(FRONT_ENDS))
-        for name in ENGINE_MODULES
-        if (PACKAGE / name).exists()
+        str(path.relative_to(PACKAGE)): found
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (found := _private_imports(path))
     }
-    offenders = {k: v for k, v in offenders.items() if v}
-    assert not offenders, f"engine modules import front ends: {offenders}"
+    assert not offenders, f"private names imported across modules (make them public, or move them): {offenders}"
+
+
+def test_each_rule_id_starts_with_the_name_of_its_pack():
+    """`isolating.only-one` lives in the pack `isolating`: selection by prefix selects a pack."""
+    from tonecheck.config import Config
+    from tonecheck.linter import load_rules
+    from tonecheck.suppressions import UNUSED
+
+    rules = [r for r in load_rules(Config(installed_packs=False)) if r is not UNUSED]
+    assert rules
+    wrong = [(r.id, r.pack, f"{r.path.name}:{r.line}") for r in rules if r.id.split(".")[0] != r.pack]
+    assert not wrong, f"rule ids whose prefix is not their pack's name: {wrong}"
 
 
 def test_rules_reference_is_generated_from_the_packs():

@@ -38,7 +38,6 @@ from tonecheck.formatters import DOCS_URL
 from tonecheck.lsp.config_edit import apply, ignore_rule
 from tonecheck.lsp.convert import PositionMap
 from tonecheck.lsp.debounce import Debouncer
-from tonecheck.lsp.linting import _Pieces, lint_text
 from tonecheck.lsp.settings import ServerSettings, parse_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -670,14 +669,14 @@ def test_paragraph_reuse_gives_the_same_findings_as_the_whole_text(linter: Linte
     import random
 
     rng_ = random.Random(4)
-    cache = _Pieces()
+    checks = linter.incremental()
     compared = 0
     for draft in _drafts():
         for fmt in ("auto", "email", "markdown", "text"):
-            assert lint_text(linter, cache, draft, fmt) == linter.check(draft, input_format=fmt).findings
+            assert checks.check(draft, fmt) == linter.check(draft, input_format=fmt).findings
             at = rng_.randrange(len(draft) + 1)
             edited = draft[:at] + rng_.choice([" ", "\n", "x", "You're the only one who complained. "]) + draft[at:]
-            assert lint_text(linter, cache, edited, fmt) == linter.check(edited, input_format=fmt).findings
+            assert checks.check(edited, fmt) == linter.check(edited, input_format=fmt).findings
             compared += 2
     assert compared >= 8
 
@@ -741,7 +740,37 @@ def test_vscode_extension_builds(tmp_path: Path):
     for name in SERVER_SETTING_NAMES:
         assert properties[f"tonecheck.{name}"]["default"] == defaults[name], name
     extension = (source / "src" / "extension.ts").read_text(encoding="utf-8")
-    assert all(f"'{name}'" in extension for name in SERVER_SETTING_NAMES)
+    # The extension reads the setting names from its package.json, checked against ServerSettings below.
+    assert "packageJSON.contributes.configuration.properties" in extension
+
+
+def _field_bounds(field) -> dict:
+    bounds = {}
+    for item in field.metadata:
+        for attr, key in (("ge", "minimum"), ("le", "maximum")):
+            if getattr(item, attr, None) is not None:
+                bounds[key] = getattr(item, attr)
+    return bounds
+
+
+def test_vscode_settings_are_the_server_settings():
+    """lsp/vscode/package.json offers exactly ServerSettings: names, defaults, bounds, choices, version."""
+    import tomllib
+
+    from tonecheck.input_formats import INPUT_FORMATS
+
+    manifest = json.loads((REPO / "lsp" / "vscode" / "package.json").read_text(encoding="utf-8"))
+    properties = manifest["contributes"]["configuration"]["properties"]
+    assert sorted(k.removeprefix("tonecheck.") for k in properties) == sorted([*SERVER_SETTING_NAMES, "command"])
+    defaults = ServerSettings().model_dump(by_alias=True)
+    for name, field in ServerSettings.model_fields.items():
+        entry = properties[f"tonecheck.{field.alias or name}"]
+        assert entry["default"] == defaults[field.alias or name], name
+        assert {k: entry[k] for k in ("minimum", "maximum") if k in entry} == _field_bounds(field), name
+        assert entry.get("description"), name
+    assert properties["tonecheck.inputFormat"]["enum"] == [*INPUT_FORMATS, None]
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert manifest["version"] == pyproject["project"]["version"], "the extension's version is the package's"
 
 
 def test_helix_and_sublime_setups_start_the_server():

@@ -77,7 +77,7 @@ async def test_a_5_mb_document_never_holds_up_a_small_one_and_closing_it_stops_i
 async def test_a_large_document_is_linted_only_where_it_changed(workspace: Path):
     from tonecheck import Linter
     from tonecheck.inputs import prepare
-    from tonecheck.lsp.linting import pieces
+    from tonecheck.incremental import pieces
 
     client = await start(workspace, {**OPTIONS, "largeDocumentChars": 2_000})
     try:

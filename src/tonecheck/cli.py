@@ -20,6 +20,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tonecheck.input_formats import INPUT_FORMATS
+
 if TYPE_CHECKING:
     from tonecheck.config import Config
     from tonecheck.linter import Linter
@@ -69,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest severity that exits 1 (default: warning)")
     check.add_argument("--include", action="append", metavar="GLOB", help="file globs to check inside folders (default: *.txt *.md *.eml *.html ...)")
     check.add_argument("--exclude", action="append", metavar="GLOB", help="git-style patterns of files or folders to skip inside folders (repeatable); .gitignore is respected too")
-    check.add_argument("--input-format", choices=("auto", "text", "email", "markdown", "html"), help="what to skip (default auto: by file extension, then by content)")
+    check.add_argument("--input-format", choices=INPUT_FORMATS, help="what to skip (default auto: by file extension, then by content)")
     check.add_argument("--stdin-filename", metavar="NAME", help="the path stdin stands for: its input format, configuration and name in the report")
     check.set_defaults(run=cmd_check)
 
@@ -84,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     trying = sub.add_parser("try", parents=[common], help="show what each part of a rule matched in a text, and which veto cancelled it")
     trying.add_argument("text", nargs="?", metavar="TEXT", help="the text to try (default: stdin)")
     trying.add_argument("--rule", action="append", metavar="ID", help="only these rule ids (repeatable); default every rule that matched something")
-    trying.add_argument("--input-format", choices=("auto", "text", "email", "markdown", "html"), help="what to skip (default auto)")
+    trying.add_argument("--input-format", choices=INPUT_FORMATS, help="what to skip (default auto)")
     trying.set_defaults(run=cmd_try)
 
     evaluate = sub.add_parser("eval", parents=[common], help="precision and recall per category on labeled replies (JSON Lines)")
@@ -100,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--time-column", metavar="COL", help="column with the reply's date or time, for the over-time chart")
     audit.add_argument("--out", metavar="FILE", help="write one record per finding to FILE (.jsonl or .parquet)")
     audit.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
-    audit.add_argument("--input-format", choices=("auto", "text", "email", "markdown", "html"), help="what the text column holds (default auto)")
+    audit.add_argument("--input-format", choices=INPUT_FORMATS, help="what the text column holds (default auto)")
     audit.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores; with --dask local, Dask workers)")
     audit.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786")
     audit.add_argument("--dask", choices=("local",), help="run on a Dask LocalCluster started for this audit")
@@ -162,8 +164,10 @@ class _Linters:
     """One Linter per distinct configuration (files in different folders may differ)."""
 
     def __init__(self, args: argparse.Namespace):
+        from tonecheck.linter_cache import LinterCache
+
         self.args = args
-        self.by_config: dict[str, Linter] = {}
+        self.cache = LinterCache(wrap_error=_name_the_flag)
 
     def config_for(self, start: Path | None) -> Config:
         from tonecheck.config import resolve_config
@@ -175,16 +179,7 @@ class _Linters:
             raise _name_the_flag(exc) from None
 
     def linter_for(self, config: Config) -> Linter:
-        from tonecheck.errors import ConfigError
-        from tonecheck.linter import Linter
-
-        key = config.model_dump_json()
-        if key not in self.by_config:
-            try:
-                self.by_config[key] = Linter(config=config)
-            except ConfigError as exc:
-                raise _name_the_flag(exc) from None
-        return self.by_config[key]
+        return self.cache.get(config)
 
 
 # The flag that sets each setting, for errors in values that came from the command line.
@@ -200,7 +195,7 @@ def _name_the_flag(exc: Any) -> Any:
 
     setting = (exc.field or "").split(".")[0]
     if exc.path is None and setting in _FLAGS:
-        return ConfigError(_FLAGS[setting], None, exc.detail)
+        return ConfigError(_FLAGS[setting], None, exc.detail, code=exc.code)
     return exc
 
 
@@ -414,9 +409,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     targets: list[Path | None] = [None if p == "-" else Path(p) for p in args.paths] or [None]
     # stdin standing for a file: configuration and input format come from that path.
     stdin_as = Path(args.stdin_filename) if args.stdin_filename else None
+    docs_url: str | None = None
 
     for target in targets:
         config = linters.config_for(target if target is not None else stdin_as)
+        docs_url = docs_url or config.docs_url
         files = [None] if target is None else list(_walk(target, config))
         for file in files:
             if isinstance(file, Unchecked):
@@ -442,7 +439,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             checked.append(Checked(report, text, file_config.fail_on, parts))
 
     table = STATISTICS if args.statistics else FORMATTERS
-    output = table[output_format](checked, Context(rules=rules, color=_use_color(args), quiet=args.quiet))
+    output = table[output_format](checked, Context(rules=rules, color=_use_color(args), quiet=args.quiet, **({"docs_url": docs_url} if docs_url else {})))
     if args.output_file is not None:
         try:
             args.output_file.write_text(output, encoding="utf-8")
@@ -632,7 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except TonecheckError as exc:
-        print(f"tonecheck: error: {exc}", file=sys.stderr)
+        from tonecheck.errors import SourceError
+
+        print(f"tonecheck: error: {exc.with_code() if isinstance(exc, SourceError) else exc}", file=sys.stderr)
         return Exit.ERROR
     except KeyboardInterrupt:
         return 130

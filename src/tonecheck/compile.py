@@ -82,10 +82,10 @@ class CompileError(ValueError):
 class PatternCompiler:
     """Compiles pattern strings for one pipeline and one set of word classes."""
 
-    def __init__(self, nlp: Language, lexicons: Lexicons):
+    def __init__(self, nlp: Language, lexicons: Lexicons, lemmas: Any = None):
         self.nlp = nlp
         self.lexicons = lexicons
-        self.lemmas = nlp.get_pipe(LEMMA_COMPONENT)
+        self.lemmas = lemmas if lemmas is not None else nlp.get_pipe(LEMMA_COMPONENT)
         self._words: dict[tuple[str, bool], Sequence_] = {}
         self._refs: dict[tuple[int, int], list[Sequence_]] = {}
 

@@ -31,16 +31,18 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tonecheck.errors import ConfigError, SourceError
+from tonecheck.errors import ConfigError, Errors, SourceError, first_problem
+from tonecheck.input_formats import InputFormat
 from tonecheck.schema import Severity
 from tonecheck.yamlsource import load_located
 
 CONFIG_NAMES = (".tonecheck.yaml", ".tonecheck.yml")
 PYPROJECT = "pyproject.toml"
+# The rules reference every output links to (the `docs_url` setting's default).
+DOCS_URL = "https://github.com/tonecheck/tonecheck/blob/main/docs/rules.md"
 DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.eml", "*.mbox", "*.html", "*.htm")
 
 FailOn = Literal["error", "warning", "info", "hint", "never"]
-InputFormat = Literal["auto", "text", "email", "markdown", "html"]
 
 
 class Settings(BaseModel):
@@ -63,6 +65,10 @@ class Settings(BaseModel):
         description="Packs installed as Python packages (`tonecheck.packs` entry points): true for all, false for none, or the names to load.",
     )
     input_format: InputFormat = Field(default="auto", description="What to skip: auto, text, email, markdown or html.")
+    docs_url: str = Field(
+        default=DOCS_URL,
+        description="The rules reference; every output links a rule to `<docs_url>#<rule id without dots>`.",
+    )
 
 
 class Config(Settings):
@@ -149,11 +155,11 @@ def read_layer(path: Path) -> dict[str, Any]:
         try:
             doc = load_located(path)
         except SourceError as exc:
-            raise ConfigError(exc.path, exc.line, exc.detail) from None
+            raise ConfigError(exc.path, exc.line, exc.detail, code=exc.code) from None
         data = doc.data if doc.data is not None else {}
         line_of = doc.line_of
     if not isinstance(data, dict):
-        raise ConfigError(path, line_of(()), "a configuration file is a mapping of settings (see the README)")
+        raise ConfigError(path, line_of(()), Errors.T102)
     data = {k.replace("-", "_") if isinstance(k, str) else k: v for k, v in data.items()}
     _validate(data, path, line_of)
     base = path.resolve().parent
@@ -168,14 +174,13 @@ def _validate(data: dict[str, Any], path: Path | None, line_of: Any) -> None:
     try:
         Settings.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        loc = list(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        if err["type"] == "extra_forbidden":
-            message = f"unknown setting `{loc[-1]}`; known settings: " + ", ".join(Settings.model_fields)
+        problem = first_problem(exc)
+        loc = list(problem.loc)
+        if problem.type == "extra_forbidden":
+            message = Errors.T101.format(name=loc[-1], known=", ".join(Settings.model_fields))
         else:
-            message = err["msg"] + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
-        raise ConfigError(path, line_of(loc), message, field=field) from None
+            message = Errors.T110.format(message=problem.message, got=problem.got())
+        raise ConfigError(path, line_of(loc), message, field=problem.field) from None
 
 
 def override_layer(settings: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
@@ -208,9 +213,9 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], Any]:
         # Python 3.11's tomllib keeps the position only in the message: "(at line 3, column 1)".
         at = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
         line = getattr(exc, "lineno", None) or (int(at.group(1)) if at else None)
-        raise ConfigError(path, line, f"invalid TOML: {exc}") from None
+        raise ConfigError(path, line, Errors.T103.format(detail=exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, None, f"cannot read configuration: {exc}") from None
+        raise ConfigError(path, None, Errors.T104.format(detail=exc)) from None
     data = table.get("tool", {}).get("tonecheck", {})
     lines = text.splitlines()
 
@@ -262,9 +267,9 @@ def merge_layers(*layers: dict[str, Any]) -> Config:
     try:
         return Config.model_validate(merged)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(None, None, f"{err['msg']} (got {err.get('input')!r})", field=field) from None
+        problem = first_problem(exc)
+        message = Errors.T110.format(message=problem.message, got=f" (got {problem.input!r})")
+        raise ConfigError(None, None, message, field=problem.field) from None
 
 
 def resolve_config(
@@ -284,7 +289,7 @@ def resolve_config(
         layers.append(read_layer(project))
     if config_file is not None:
         if not Path(config_file).is_file():
-            raise ConfigError(config_file, None, "configuration file not found")
+            raise ConfigError(config_file, None, Errors.T105)
         layers.append(read_layer(Path(config_file)))
     if overrides:
         layers.append(override_layer(overrides))

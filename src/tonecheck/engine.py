@@ -80,15 +80,18 @@ class CompiledRules:
     """The rules of one linter, compiled for one pipeline."""
 
     def __init__(
-        self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str], lexicons: Lexicons | None = None
+        self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str], lexicons: Lexicons | None = None,
+        lemmas: Callable[[Doc], Doc] | None = None,
     ):
         self.nlp = nlp
+        # tonecheck's lemma component (nlp.py): the pipeline's own, or one given for a pipeline without it.
+        self.lemmas = lemmas if lemmas is not None else nlp.get_pipe(LEMMA_COMPONENT)
         # Rules whose needs the pipeline cannot meet are kept aside, not matched.
         self.rules = [r for r in rules if r.rule.needs <= features]
         self.skipped = [r for r in rules if not r.rule.needs <= features]
         vocab = nlp.vocab
         strings = vocab.strings
-        compiler = PatternCompiler(nlp, lexicons or Lexicons())
+        compiler = PatternCompiler(nlp, lexicons or Lexicons(), self.lemmas)
         # Token patterns are grouped (a rule's triggers; each part of a
         # co-occurrence; apart from them a rule's vetoes), one Matcher per
         # group; the gate picks the groups a document could match, and only
@@ -167,8 +170,7 @@ class CompiledRules:
         self.phrase_matchers = {a: m for a, m in self.phrase_matchers.items() if len(m)}
 
     def _lemmatized(self, texts: list[str]) -> list[Doc]:
-        lemmas = self.nlp.get_pipe(LEMMA_COMPONENT)
-        return [lemmas(self.nlp.make_doc(t)) for t in texts]
+        return [self.lemmas(self.nlp.make_doc(t)) for t in texts]
 
     # -- which groups run where ------------------------------------------------
 

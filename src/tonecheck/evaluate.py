@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tonecheck.errors import InputError
+from tonecheck.errors import InputError, first_problem
 from tonecheck.models import Finding
 from tonecheck.schema import CORE_CATEGORIES
 
@@ -112,9 +112,8 @@ def read_labeled(path: Path) -> list[LabeledReply]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{number}", f"not valid JSON: {exc.msg}") from None
         except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise InputError(f"{path}:{number}", f"field `{where}`: {err['msg']}; expected "
+            problem = first_problem(exc)
+            raise InputError(f"{path}:{number}", f"field `{problem.field}`: {problem.message}; expected "
                              '{"id": ..., "text": ..., "labels": [...], "also_ok": [...]}') from None
     return replies
 

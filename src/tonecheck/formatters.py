@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tonecheck import __version__
+from tonecheck.config import DOCS_URL
 from tonecheck.models import Finding, Report, ReportDocument
 from tonecheck.packs import LoadedRule
+from tonecheck.ruledoc import rule_url, short_description
 from tonecheck.schema import Severity
 
-DOCS_URL = "https://github.com/tonecheck/tonecheck/blob/main/docs/rules.md"
 
 
 @dataclass
@@ -47,10 +48,7 @@ class Context:
     rules: dict[str, LoadedRule] = field(default_factory=dict)
     color: bool = False  # ANSI styles (the CLI decides: a terminal, NO_COLOR, FORCE_COLOR)
     quiet: bool = False  # only the findings: no source lines, suggestions or summary
-
-
-def rule_url(rule_id: str) -> str:
-    return f"{DOCS_URL}#{rule_id.replace('.', '')}"
+    docs_url: str = DOCS_URL  # the `docs_url` setting: where each rule's documentation is
 
 
 def display_path(item: Checked, finding: Finding | None = None) -> str:
@@ -138,11 +136,11 @@ def format_sarif(checked: Sequence[Checked], context: Context) -> str:
     rules = []
     for rule_id in used:
         loaded = context.rules.get(rule_id)
-        entry: dict = {"id": rule_id, "helpUri": rule_url(rule_id)}
+        entry: dict = {"id": rule_id, "helpUri": rule_url(rule_id, context.docs_url)}
         if loaded is not None:
             rule = loaded.rule
             entry.update(
-                shortDescription={"text": rule.message.replace("{match}", "…")},
+                shortDescription={"text": short_description(loaded)},
                 fullDescription={"text": rule.explanation.strip()},
                 defaultConfiguration={"level": _SARIF_LEVEL[rule.severity]},
                 properties={"category": rule.category, "pack": loaded.pack},

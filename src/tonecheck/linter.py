@@ -12,12 +12,10 @@ parallelism away; for work on several cores use ``check_many(n_process=N)``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import weakref
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,69 +25,23 @@ from spacy.tokens import Doc
 
 from tonecheck.config import Config, resolve_config, with_overrides
 from tonecheck.engine import CompiledRules, Hit, RuleTrace
-from tonecheck.errors import ConfigError, InputError
+from tonecheck.errors import ConfigError, Errors
+from tonecheck.incremental import IncrementalCheck
 from tonecheck.inputs import INPUT_FORMATS, Prepared, prepare
 from tonecheck.models import Finding, Report
 from tonecheck.nlp import get_pipeline, pipeline_features
+from tonecheck.batches import Items, batches, not_text, parallel, zip_docs
+from tonecheck.catalogue import check_selection, load_catalogue, load_rules
+from tonecheck.component import ToneComponent
 from tonecheck.lexicons import Lexicons
-from tonecheck.packs import LoadedRule, builtin_lexicon_paths, builtin_pack_paths, load_pack_file, pack_files
-from tonecheck.plugins import pack_files as installed_pack_files
-from tonecheck.plugins import selected as installed_packs
+from tonecheck.lines import LineIndex
+from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 from tonecheck.selection import is_enabled, severity_for, unknown_entries
 from tonecheck.suppressions import UNUSED, Suppression
 from tonecheck.suppressions import from_api as api_suppressions
 from tonecheck.suppressions import parse as parse_suppressions
 from tonecheck.suppressions import suppressed
-
-
-def load_rules(config: Config) -> list[LoadedRule]:
-    """Every rule, before selection: tonecheck's own, then the built-in, installed and configured packs' in that order."""
-    return load_catalogue(config)[0]
-
-
-def load_catalogue(config: Config) -> tuple[list[LoadedRule], Lexicons]:
-    """The configured packs' rules, before selection, and the word classes they may use.
-
-    The shipped shared lexicons are always there, also with ``builtin: false``:
-    they are vocabulary for any pack, not rules. Every ``@name`` is checked here.
-    """
-    paths = builtin_pack_paths() if config.builtin else builtin_lexicon_paths()
-    installed = [path for pack in installed_packs(config.installed_packs) for path in installed_pack_files(pack)]
-    paths += [p for p in [*installed, *pack_files(config.pack_paths)] if p not in paths]
-    rules: list[LoadedRule] = [UNUSED]
-    shared = []
-    where: dict[str, LoadedRule] = {UNUSED.id: UNUSED}
-    for path in paths:
-        loaded_file = load_pack_file(path)
-        if loaded_file.shared:
-            shared.extend(loaded_file.lexicons)
-        for rule in loaded_file.rules:
-            if rule.id in where:
-                first = where[rule.id]
-                raise ConfigError(
-                    rule.path, rule.line,
-                    f"rule id `{rule.id}` is already defined in {first.path}:{first.line}; "
-                    "rule ids must be unique across all loaded packs",
-                    rule=rule.id,
-                )
-            where[rule.id] = rule
-            rules.append(rule)
-    lexicons = Lexicons(shared)
-    lexicons.check_rules(rules)
-    return rules, lexicons
-
-
-def _check_selection(config: Config, rules: Sequence[LoadedRule]) -> None:
-    for setting, entries in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
-        unknown = unknown_entries(entries, rules)
-        if unknown:
-            raise ConfigError(
-                config.origin(setting), None,
-                f"`{unknown[0]}` names no rule, rule prefix or category; "
-                "run `tonecheck rules` to list them",
-                field=setting,
-            )
 
 
 _LOCKS: weakref.WeakKeyDictionary[Language, threading.Lock] = weakref.WeakKeyDictionary()
@@ -144,7 +96,7 @@ class Linter:
             )
         self.config: Config = config
         all_rules, lexicons = load_catalogue(config)
-        _check_selection(config, all_rules)
+        check_selection(config, all_rules)
         self._all_rules = all_rules
         self.severities = {r.id: severity_for(r, config.severity) for r in all_rules}
         enabled = [r for r in all_rules if is_enabled(r, config.select, config.ignore)]
@@ -153,12 +105,23 @@ class Linter:
         self._report_unused = UNUSED in enabled
         self._compiled = _compiled(config.model, tuple(r for r in enabled if r is not UNUSED), lexicons)
         self.nlp = self._compiled.nlp
+        # The engine runs as the spaCy component a user's own pipeline would add (component.py).
+        self._component = ToneComponent(self.nlp, rules=self._compiled)
         self._lock = _pipeline_lock(self.nlp)
+
+    @property
+    def pipeline_lock(self) -> threading.Lock:
+        """The lock around all spaCy and matching work on this linter's pipeline (see the module doc)."""
+        return self._lock
 
     @property
     def rules(self) -> list[LoadedRule]:
         """The enabled rules that run on this pipeline."""
         return ([UNUSED] if self._report_unused else []) + list(self._compiled.rules)
+
+    def incremental(self) -> IncrementalCheck:
+        """Checks of successive versions of drafts that re-lint only the paragraphs that changed (editors)."""
+        return IncrementalCheck(self)
 
     @property
     def skipped_rules(self) -> list[LoadedRule]:
@@ -192,7 +155,7 @@ class Linter:
         """
         fmt = self._input_format(input_format)
         if not isinstance(text, str):
-            raise _not_text(text, path or "text")
+            raise not_text(text, path or "text")
         if suppressions:
             suppressions = self._checked_suppressions(suppressions)
         # Preparation is inside too: the Markdown parser is shared and compiles its rules lazily.
@@ -206,7 +169,7 @@ class Linter:
         """What each enabled rule (or those named) found in ``text``, step by step (`tonecheck try`)."""
         fmt = self._input_format(input_format)
         if not isinstance(text, str):
-            raise _not_text(text, "text")
+            raise not_text(text, "text")
         with self._lock:
             prepared = prepare(text, fmt)
             doc = self.nlp(prepared.text)
@@ -236,16 +199,16 @@ class Linter:
         """
         fmt = self._input_format(input_format)
         if on_error not in ("raise", "report"):
-            raise ConfigError(None, None, f"unknown value `{on_error}`; use `raise` or `report`", field="on_error")
+            raise ConfigError(None, None, Errors.T108.format(value=on_error), field="on_error")
         if n_process == -1:
             n_process = os.cpu_count() or 1
-        return self._many(_Items(texts), on_error == "raise", n_process, batch_size, fmt)
+        return self._many(Items(texts), on_error == "raise", n_process, batch_size, fmt)
 
-    def _many(self, items: _Items, raise_errors: bool, n_process: int, batch_size: int, fmt: str) -> Iterator[Report]:
+    def _many(self, items: Items, raise_errors: bool, n_process: int, batch_size: int, fmt: str) -> Iterator[Report]:
         if n_process <= 1:
             reports: Iterator[Report] = self._serial(items, batch_size, fmt)
         else:
-            reports = _parallel(self, items, n_process, batch_size, fmt)
+            reports = parallel(self, items, n_process, batch_size, fmt)
         for index, report in enumerate(reports):
             error = items.errors.pop(index, None)
             if error is None:
@@ -258,7 +221,7 @@ class Linter:
     def _serial(self, items: Iterable[str], batch_size: int, fmt: str) -> Iterator[Report]:
         # The lock is held per batch, never while the caller's iterator or
         # loop body runs (either may use this linter too).
-        for batch in _batches(items, batch_size):
+        for batch in batches(items, batch_size):
             with self._lock:
                 reports = [
                     self._report(text, prepared, doc, None)
@@ -269,10 +232,7 @@ class Linter:
     def _input_format(self, requested: str | None) -> str:
         fmt = requested or self.config.input_format
         if fmt not in INPUT_FORMATS:
-            raise ConfigError(
-                None, None, f"unknown input format `{fmt}`; use one of " + ", ".join(INPUT_FORMATS),
-                field="input_format",
-            )
+            raise ConfigError(None, None, Errors.T107.format(name=fmt, known=", ".join(INPUT_FORMATS)), field="input_format")
         return fmt
 
     def _checked_suppressions(self, given: Iterable[str | Suppression]) -> list[str | Suppression]:
@@ -282,18 +242,10 @@ class Linter:
             if isinstance(entry, Suppression):
                 continue
             if not isinstance(entry, str) or not entry.strip():
-                raise ConfigError(
-                    None, None,
-                    f"{entry!r} is not a rule id, prefix or category; an empty entry would turn off every rule",
-                    field="suppressions",
-                )
+                raise ConfigError(None, None, Errors.T109.format(entry=entry), field="suppressions")
             unknown = unknown_entries(entry.replace(",", " ").split(), self._all_rules)
             if unknown:
-                raise ConfigError(
-                    None, None,
-                    f"`{unknown[0]}` names no rule, rule prefix or category; run `tonecheck rules` to list them",
-                    field="suppressions",
-                )
+                raise ConfigError(None, None, Errors.T106.format(entry=unknown[0]), field="suppressions")
         return entries
 
     def _report(
@@ -317,13 +269,13 @@ class Linter:
         self, text: str, unit: Prepared, doc: Doc, given: list[str | Suppression]
     ) -> list[Finding]:
         """Findings of one prepared unit, offsets in ``text`` (or in the decoded part it names)."""
-        hits = self._compiled.match(doc)
+        hits = self._component.hits(doc)
         # A decoded part has its own text; anything else is a stretch of the input at unit.offset.
         base = unit.source if unit.source is not None else text
         inline = parse_suppressions(unit.directives if unit.directives is not None else base)
         if not hits and not inline:
             return []
-        lines = _LineIndex(base)
+        lines = LineIndex(base)
         # Suppressions are found in the unit's own coordinates (before its offset).
         suppressions = inline + api_suppressions(given, len(base))
         findings = []
@@ -336,7 +288,7 @@ class Linter:
         return findings
 
     def _finding(
-        self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: _LineIndex
+        self, text: str, prepared: Prepared, doc: Doc, hit: Hit, lines: LineIndex
     ) -> tuple[Finding, int]:
         rule = hit.rule.rule
         last = doc[hit.end - 1]
@@ -360,7 +312,7 @@ class Linter:
             part=prepared.part,
         ), local_start
 
-    def _unused(self, text: str, unit: Prepared, suppression: Suppression, lines: _LineIndex) -> Finding:
+    def _unused(self, text: str, unit: Prepared, suppression: Suppression, lines: LineIndex) -> Finding:
         assert suppression.directive is not None
         start, end = (at + unit.offset for at in suppression.directive)
         named = ", ".join(f"`{r}`" for r in suppression.rules) or "every rule"
@@ -378,111 +330,11 @@ class Linter:
         )
 
 
-class _Items:
-    """The texts of a batch, checked as they stream past.
-
-    An item that is not text is replaced by an empty text (so the batch keeps
-    its order and its other items) and its error is kept by position, for
-    ``check_many`` to raise or report when that position comes out.
-    """
-
-    def __init__(self, texts: Iterable[Any]):
-        self.texts = texts
-        self.errors: dict[int, InputError] = {}
-
-    def __iter__(self) -> Iterator[str]:
-        for index, text in enumerate(self.texts):
-            if not isinstance(text, str):
-                self.errors[index] = _not_text(text, f"texts[{index}]", index)
-                text = ""
-            yield text
-
-
-def _not_text(value: Any, where: str, index: int | None = None) -> InputError:
-    if value is None:
-        why = "got None; pass the draft as a str (an empty string when there is none)"
-    elif isinstance(value, (bytes, bytearray, memoryview)):
-        why = "got bytes; decode them first, e.g. data.decode(\"utf-8\")"
-    else:
-        why = f"got {type(value).__name__}; pass the draft as a str"
-    return InputError(where, f"not text: {why}", index=index)
-
-
-def zip_docs(
-    texts: Iterable[str], nlp: Any, batch_size: int, input_format: str
-) -> Iterator[tuple[str, Prepared, Doc]]:
-    """Stream (original text, prepared text, doc) without holding the whole input."""
-    pairs = ((p.text, (t, p)) for t in texts for p in (prepare(t, input_format),))
-    for doc, (text, prepared) in nlp.pipe(pairs, batch_size=batch_size, as_tuples=True):
-        yield text, prepared, doc
-
-
-class _LineIndex:
-    def __init__(self, text: str):
-        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def span(self, start: int, end: int) -> dict[str, int]:
-        """A finding's offset and line/column fields for ``start:end``."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(end)
-        return {"start": start, "end": end, "line": line, "column": column, "end_line": end_line, "end_column": end_column}
-
-
 def _match_case(replacement: str, match: str) -> str:
     """A replacement for a capitalised match starts with a capital too."""
     if replacement and match[:1].isupper() and replacement[:1].islower():
         return replacement[0].upper() + replacement[1:]
     return replacement
-
-
-# -- parallel linting ---------------------------------------------------------
-
-_WORKER: Linter | None = None
-
-
-def _init_worker(config: Config) -> None:
-    global _WORKER
-    _WORKER = Linter(config=config)
-
-
-def _work(job: tuple[list[str], str]) -> list[list[Finding] | None]:
-    assert _WORKER is not None
-    batch, input_format = job
-    reports = _WORKER.check_many(batch, n_process=1, batch_size=len(batch) or 1, input_format=input_format)
-    # Most replies have no findings: None travels back cheaper than a pickled Report,
-    # and the parent shares the cores with the workers.
-    return [report.findings or None for report in reports]
-
-
-def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _parallel(
-    linter: Linter, texts: Iterable[str], n_process: int, batch_size: int, input_format: str
-) -> Iterator[Report]:
-    # fork shares the already-compiled rules copy-on-write; elsewhere spawn rebuilds them.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    # Forked while no other thread is inside the pipeline, so the workers' copy is whole.
-    with linter._lock:
-        pool = context.Pool(n_process, initializer=_init_worker, initargs=(linter.config,))
-    with pool:
-        jobs = ((batch, input_format) for batch in _batches(texts, batch_size))
-        for results in pool.imap(_work, jobs):
-            for findings in results:
-                yield Report(findings=findings) if findings else Report()
 
 
 __all__ = ["Linter", "load_rules", "Severity"]

@@ -48,7 +48,7 @@ def _casings(word: str) -> set[str]:
     return {word, word.lower(), word.upper(), word.capitalize()}
 
 
-def _install_norms(nlp: Language) -> None:
+def install_norms(nlp: Language) -> None:
     """British/American spellings, typos and chat-speak share one NORM."""
     table = _normalization()
     norms: dict[str, str] = {}
@@ -185,7 +185,7 @@ def get_pipeline(model: str | None = None) -> Language:
                 "Install it as a Python package or give the path of a saved pipeline, "
                 "or remove the `model` setting to use tonecheck's built-in rule-based pipeline."
             ) from None
-    _install_norms(nlp)
+    install_norms(nlp)
     # spaCy's 1,000,000-character guard protects parsers' memory; the rule-based
     # pipeline is linear, and a pasted 5 MB thread must still be linted.
     if not {"parser", "ner"} & set(nlp.pipe_names):

@@ -18,7 +18,8 @@ from spacy.schemas import validate_token_pattern
 from spacy.vocab import Vocab
 
 from tonecheck.cache import cached
-from tonecheck.errors import PackError, SourceError
+from tonecheck.errors import Coded, Errors, PackError, SourceError, first_problem
+from tonecheck.pattern_errors import dependency_problem, token_problems
 from tonecheck.regex_safety import regex_problems
 from tonecheck.schema import CORE_CATEGORIES, Lexicon, LexiconFile, Pack, Rule
 from tonecheck.yamlsource import LocatedData, load_located
@@ -115,7 +116,7 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
         elif path.exists():
             found.append(path)
         else:
-            raise PackError(path, None, "no such rule pack file or directory")
+            raise PackError(path, None, Errors.T201)
     return found
 
 
@@ -130,7 +131,7 @@ def load_pack_file(path: Path) -> PackFile:
     try:
         mtime = path.stat().st_mtime_ns
     except OSError as exc:
-        raise PackError(path, None, f"cannot read rule pack: {exc.strerror}") from exc
+        raise PackError(path, None, Errors.T202.format(detail=exc.strerror)) from exc
     return _load_cached(path, mtime)
 
 
@@ -154,7 +155,7 @@ def _load(path: Path, text: str | None = None) -> PackFile:
     try:
         doc = load_located(path, text)
     except SourceError as exc:
-        raise PackError(exc.path, exc.line, exc.detail) from None
+        raise PackError(exc.path, exc.line, exc.detail, code=exc.code) from None
     if not isinstance(doc.data, dict):
         raise PackError(
             path, doc.line_of(()),
@@ -191,28 +192,24 @@ def _load(path: Path, text: str | None = None) -> PackFile:
 
 def _located(exc: ValidationError, doc: LocatedData) -> PackError:
     """Turn pydantic's first error into one located, readable message (plus a count)."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = [part for part in first["loc"] if not (isinstance(part, str) and part.startswith(("function-", "literal[", "int", "str")))]
+    first = first_problem(exc)
+    loc = [part for part in first.loc if not (isinstance(part, str) and part.startswith(("function-", "literal[", "int", "str")))]
     # pydantic names the alias `pass`, matching the YAML.
     rule_id = _rule_id_at(doc.data, loc)
     field = _field_name(loc)
-    message = first["msg"].removeprefix("Value error, ")
-    bare = doc.bare_word(first["loc"])
-    if bare is not None and isinstance(first.get("input"), bool):
-        message = f"YAML reads a bare `{bare}` as {str(first['input']).lower()}; quote it (`\"{bare}\"`) where a word is meant"
-    elif first["type"] == "extra_forbidden":
-        message = f"unknown key `{loc[-1]}`; check the spelling against the rule format in the README"
-    elif first["type"] == "missing":
-        message = f"required key `{loc[-1]}` is missing"
-    elif (
-        "input" in first and first["type"] not in ("missing", "value_error")
-        and not isinstance(first["input"], (dict, list))
-    ):
-        message += f" (got {first['input']!r})"
-    more = len(errors) - 1
+    message = Errors.T200.format(message=first.message)
+    bare = doc.bare_word(list(first.loc))
+    if bare is not None and isinstance(first.input, bool):
+        message = Errors.T205.format(word=bare, value=str(first.input).lower())
+    elif first.type == "extra_forbidden":
+        message = Errors.T203.format(key=loc[-1])
+    elif first.type == "missing":
+        message = Errors.T204.format(key=loc[-1])
+    elif first.has_input and first.type != "value_error":
+        message = Errors.T200.format(message=first.message + first.got())
+    more = first.more
     if more:
-        message += f" [and {more} more problem{'s' if more > 1 else ''} in this pack]"
+        message = Coded(message + f" [and {more} more problem{'s' if more > 1 else ''} in this pack]", message.code)
     return PackError(doc.path, doc.line_of(loc), message, rule=rule_id, field=field)
 
 
@@ -247,15 +244,10 @@ def _check_rules(pack: Pack, doc: LocatedData) -> None:
             return PackError(doc.path, doc.line_of(at + (field, *sub)), message, rule=rule.id, field=field)
 
         if rule.id in seen:
-            raise fail("id", f"duplicate rule id; it is already used on line {seen[rule.id]}")
+            raise fail("id", Errors.T206.format(line=seen[rule.id]))
         seen[rule.id] = doc.line_of(at)
         if rule.category not in categories:
-            raise fail(
-                "category",
-                f"unknown category `{rule.category}`; use one of "
-                + ", ".join(sorted(categories))
-                + " or declare it under the pack's `categories:`",
-            )
+            raise fail("category", Errors.T207.format(category=rule.category, known=", ".join(sorted(categories))))
         for j, pattern in enumerate(rule.tokens):
             _check_token_pattern(pattern, lambda m, j=j: fail("tokens", m, j), doc, at + ("tokens", j))
         for k, entry in enumerate(rule.unless):
@@ -267,7 +259,7 @@ def _check_rules(pack: Pack, doc: LocatedData) -> None:
             try:
                 DependencyMatcher(_VOCAB, validate=True).add("check", [pattern])
             except Exception as exc:  # spaCy raises ValueError or MatchPatternError
-                raise fail("dependency", f"invalid dependency pattern: {_one_line(exc)}", j) from None
+                raise fail("dependency", Errors.T210.format(detail=dependency_problem(exc, pattern)), j) from None
         # Whatever the rule format, no REGEX in it may backtrack catastrophically.
         for where, problem in regex_problems(doc.data["rules"][i]):
             raise fail(str(where[0]), problem, *where[1:])
@@ -278,15 +270,11 @@ _VOCAB = Vocab()
 
 def _check_token_pattern(pattern: list[dict[str, Any]], fail: Any, doc: LocatedData, at: tuple) -> None:
     if not pattern:
-        raise fail("empty token pattern; give a list of token specs such as `- {LOWER: only}`")
+        raise fail(Errors.T208)
     for key, word in doc.bare.items():
         # `{NORM: no}` is `{NORM: false}` to YAML; spaCy's complaint about it would not say why.
         if key[: len(at)] == at and not any(str(part).startswith(("IS_", "LIKE_")) for part in key[len(at):]):
-            raise fail(f"YAML reads a bare `{word}` as a boolean; quote it (`\"{word}\"`) where a word is meant")
+            raise fail(Errors.T205.format(word=word, value="a boolean"))
     problems = validate_token_pattern(pattern)
     if problems:
-        raise fail("invalid token pattern: " + "; ".join(p.replace("[pattern -> ", "[token ") for p in problems))
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+        raise fail(Errors.T209.format(detail=token_problems(problems)))

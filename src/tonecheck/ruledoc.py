@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tonecheck.errors import ConfigError
 from tonecheck.lexicons import BUILTIN, Lexicons, rule_lexicons
+from tonecheck.models import Finding
 from tonecheck.packs import LoadedLexicon, LoadedRule
 from tonecheck.schema import Severity
-from tonecheck.selection import specificity
+from tonecheck.selection import names_exactly, specificity
 
 # How many members `explain` prints of a word class before "... and N more".
 SHOWN_MEMBERS = 24
@@ -53,6 +54,27 @@ class RuleDoc(RuleSummary):
     url: str = Field(description="The rule's section of the rules reference.")
 
 
+def rule_url(rule_id: str, docs_url: str) -> str:
+    """The rule's section in the rules reference (GitHub drops the dots from heading anchors)."""
+    return f"{docs_url}#{rule_id.replace('.', '')}"
+
+
+def short_description(loaded: LoadedRule) -> str:
+    """The rule's message with ``…`` for the flagged words (SARIF's shortDescription)."""
+    return loaded.rule.message.replace("{match}", "…")
+
+
+def finding_markdown(f: Finding, docs_url: str) -> str:
+    """A finding's explanation, better phrasings and documentation link, in Markdown (the editor's hover)."""
+    parts = [f"**{f.message}**", f"`{f.rule}` · {f.category} · {f.severity.value}", f.explanation]
+    if f.suggestions:
+        parts.append("**Better phrasings:**\n" + "\n".join(f"- “{s}”" for s in f.suggestions))
+    if f.advice:
+        parts.append(f.advice.strip())
+    parts.append(f"[Rule documentation]({rule_url(f.rule, docs_url)})")
+    return "\n\n".join(p for p in parts if p)
+
+
 def summary(loaded: LoadedRule, severity: Severity, runs: bool, installed_from: str | None = None) -> RuleSummary:
     rule = loaded.rule
     return RuleSummary(
@@ -78,7 +100,7 @@ def document(loaded: LoadedRule, severity: Severity, runs: bool, url: str, insta
 def find_rule(rules: Iterable[LoadedRule], rule_id: str, listing: str = "run `tonecheck rules` to list them") -> LoadedRule:
     """The rule with exactly this id; a ConfigError naming the rules under it (or ``listing``) otherwise."""
     rules = list(rules)
-    exact = [r for r in rules if specificity(rule_id, r) == 1000]
+    exact = [r for r in rules if names_exactly(rule_id, r)]
     if exact:
         return exact[0]
     close = sorted(r.id for r in rules if specificity(rule_id, r) is not None)

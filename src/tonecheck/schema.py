@@ -19,11 +19,6 @@ CORE_CATEGORIES: tuple[str, ...] = ("denigrating", "isolating", "liability", "in
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$")
 CATEGORY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# Pipeline components a rule may declare it needs; the default blank pipeline has
-# none of them, so such rules only run under a trained `model:`.
-PIPELINE_FEATURES = ("parser", "tagger", "morphologizer", "ner")
-
-
 class Severity(str, Enum):
     error = "error"
     warning = "warning"

@@ -13,13 +13,14 @@ from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
 
 ALL = "all"
+EXACT = 1000  # the specificity of a rule's own id or alias: more than any prefix
 
 
 def specificity(entry: str, loaded: LoadedRule) -> int | None:
     """How closely ``entry`` names ``loaded``: None when it does not name it at all."""
     rule = loaded.rule
     if entry == rule.id or entry in rule.aliases:
-        return 1000
+        return EXACT
     if rule.id.startswith(entry + "."):
         return entry.count(".") + 1
     if entry == rule.category:
@@ -27,6 +28,11 @@ def specificity(entry: str, loaded: LoadedRule) -> int | None:
     if entry == ALL:
         return 0
     return None
+
+
+def names_exactly(entry: str, loaded: LoadedRule) -> bool:
+    """Whether ``entry`` is the rule's own id or one of its aliases (not a prefix or category)."""
+    return specificity(entry, loaded) == EXACT
 
 
 def _best(entries: Iterable[str], loaded: LoadedRule) -> int | None:

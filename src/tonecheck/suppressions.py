@@ -20,12 +20,12 @@ not by the engine (it needs the other rules' results), so it has no patterns.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pathlib import Path
 
+from tonecheck.lines import LineIndex
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Examples, Rule, Severity, Suggestions
 from tonecheck.selection import specificity
@@ -101,7 +101,7 @@ def parse(text: str) -> list[Suppression]:
     """The suppressions written into ``text`` as comments."""
     if "tonecheck-" not in text:
         return []
-    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    lines = LineIndex(text)
     found: list[Suppression] = []
     open_ranges: list[Suppression] = []
     directives = sorted((m for pattern in _DIRECTIVES for m in pattern.finditer(text)), key=lambda m: m.start())
@@ -110,9 +110,9 @@ def parse(text: str) -> list[Suppression]:
         rules = _rules(directive.group("rules"))
         span = directive.span()
         if kind == "disable-next-line":
-            line = bisect_right(line_starts, span[1] - 1)  # 1-based line the comment ends on
-            start = line_starts[line] if line < len(line_starts) else len(text)
-            end = line_starts[line + 1] - 1 if line + 1 < len(line_starts) else len(text)
+            line, _ = lines.position(span[1] - 1)  # 1-based line the comment ends on
+            start = lines.start(line + 1)
+            end = lines.start(line + 2) - 1 if line + 1 < len(lines.starts) else len(text)
             found.append(Suppression(rules, start, end, span))
         elif kind == "disable":
             suppression = Suppression(rules, span[1], len(text), span)

@@ -8,24 +8,27 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
-// The settings the server understands (README, "Language server"); `command` is the extension's own.
-const SERVER_SETTINGS = [
-  'debounceMs', 'docsUrl', 'config', 'inputFormat', 'select', 'ignore', 'severity', 'packs', 'builtin', 'model',
-  'largeDocumentChars',
-];
+// The settings the server understands: every `tonecheck.*` setting this extension's
+// package.json contributes but `command`, which is the extension's own. package.json
+// itself is checked against the server's `ServerSettings` by tests/test_lsp.py.
+let serverSettingNames: string[] = [];
 
 let client: LanguageClient | undefined;
 
 function serverSettings(): Record<string, unknown> {
   const section = vscode.workspace.getConfiguration('tonecheck');
   const settings: Record<string, unknown> = {};
-  for (const key of SERVER_SETTINGS) {
+  for (const key of serverSettingNames) {
     settings[key] = section.get(key);
   }
   return settings;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const properties: Record<string, unknown> = context.extension.packageJSON.contributes.configuration.properties;
+  serverSettingNames = Object.keys(properties)
+    .map((key) => key.replace(/^tonecheck\./, ''))
+    .filter((key) => key !== 'command');
   const [command, ...args] = vscode.workspace.getConfiguration('tonecheck').get<string[]>('command', ['tonecheck', 'lsp']);
   const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio };
   const clientOptions: LanguageClientOptions = {

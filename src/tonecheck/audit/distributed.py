@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tonecheck.audit.records import AuditSpec
-from tonecheck.audit.run import AuditResult, ChunkResult, _check_outputs, default_jobs, lint_chunk, progress_bar
+from tonecheck.audit.run import AuditResult, ChunkResult, check_outputs, default_jobs, lint_chunk, progress_bar
 from tonecheck.audit.sources import Source, jsonl_block, parquet_row_group
 from tonecheck.audit.summary import AuditSummary
 from tonecheck.audit.writers import FindingsWriter
 from tonecheck.errors import TonecheckError
+from tonecheck.linter_cache import LinterCache
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 PARTITION_ROWS = 2000
 
 # One linter per worker process and configuration, built on first use.
-_LINTERS: dict[str, Any] = {}
+_LINTERS = LinterCache()
 
 
 class DaskError(TonecheckError):
@@ -55,12 +56,7 @@ def _require_dask() -> None:
 
 
 def worker_linter(config: Config) -> Any:
-    key = config.model_dump_json()
-    if key not in _LINTERS:
-        from tonecheck.linter import Linter
-
-        _LINTERS[key] = Linter(config=config)
-    return _LINTERS[key]
+    return _LINTERS.get(config)
 
 
 def audit_partition(frame: pd.DataFrame | dict[str, list[Any]], spec: AuditSpec, config: Config) -> ChunkResult:
@@ -167,7 +163,7 @@ def audit_dask(
     import sys
 
     source = Source(path, spec)
-    out_path, html_path = _check_outputs(out, html)
+    out_path, html_path = check_outputs(out, html)
     if config is None:
         from tonecheck.config import resolve_config
 
@@ -215,7 +211,7 @@ def audit_dask_dataframe(
 
     ``row`` in the findings counts rows across the partitions in order.
     """
-    out_path, html_path = _check_outputs(out, html)
+    out_path, html_path = check_outputs(out, html)
     if config is None:
         from tonecheck.config import resolve_config
 

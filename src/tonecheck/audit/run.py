@@ -196,7 +196,7 @@ def audit_file(
     an unreadable file or a missing column before any work starts.
     """
     source = Source(path, spec)
-    out_path, html_path = _check_outputs(out, html)
+    out_path, html_path = check_outputs(out, html)
     linter = _linter(linter, config)
     jobs = jobs or default_jobs()
     started = time.perf_counter()
@@ -236,7 +236,7 @@ def audit_file(
     return AuditResult(summary, source.name, out_path, html_path, seconds=seconds, details={"jobs": jobs})
 
 
-def _check_outputs(out: Any, html: Any) -> tuple[Path | None, Path | None]:
+def check_outputs(out: Any, html: Any) -> tuple[Path | None, Path | None]:
     out_path = Path(out) if out else None
     html_path = Path(html) if html else None
     if out_path:
@@ -275,7 +275,7 @@ def audit_dataframe(
     missing = [c for c in spec.columns if c not in frame.columns]
     if missing:
         raise InputError("<DataFrame>", f"no column `{missing[0]}`; its columns are: {', '.join(map(str, frame.columns))}")
-    _, html_path = _check_outputs(None, html)
+    _, html_path = check_outputs(None, html)
     linter = _linter(linter)
     started = time.perf_counter()
     summary = AuditSummary()

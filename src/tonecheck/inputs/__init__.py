@@ -20,12 +20,12 @@ from pathlib import PurePath
 
 from dataclasses import replace
 
+from tonecheck.input_formats import INPUT_FORMATS
 from tonecheck.inputs.blanking import blank
 from tonecheck.inputs.html import visible_text
 from tonecheck.inputs.message import decoded_parts, is_message, prepare_message
 from tonecheck.inputs.prepared import Prepared, without_cr
 
-INPUT_FORMATS = ("auto", "text", "email", "markdown", "html")
 
 _EXTENSIONS = {
     ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",

@@ -12,6 +12,7 @@ import html
 from html.parser import HTMLParser
 
 from tonecheck.inputs.prepared import Builder, Prepared
+from tonecheck.lines import LineIndex
 
 # Content of these elements is never the agent's visible prose.
 SKIPPED = {"script", "style", "head", "template", "blockquote", "title", "noscript", "code", "pre"}
@@ -26,13 +27,13 @@ class _Visible(HTMLParser):
     def __init__(self, source: str):
         super().__init__(convert_charrefs=False)
         self.source = source
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        self.lines = LineIndex(source)
         self.out = Builder()
         self.skip_depth = 0
 
     def _offset(self) -> int:
         line, column = self.getpos()
-        return self.line_starts[line - 1] + column
+        return self.lines.start(line) + column
 
     def _break(self) -> None:
         at = self._offset()

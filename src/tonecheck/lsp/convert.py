@@ -9,14 +9,14 @@ or ``\\r``, as the LSP specification says.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
 from lsprotocol import types
 
+from tonecheck.lines import ANY_BREAK, LineIndex
 from tonecheck.models import Finding
+from tonecheck.ruledoc import rule_url
 from tonecheck.schema import Severity
 
 SOURCE = "tonecheck"
@@ -27,9 +27,6 @@ SEVERITIES: dict[Severity, types.DiagnosticSeverity] = {
     Severity.info: types.DiagnosticSeverity.Information,
     Severity.hint: types.DiagnosticSeverity.Hint,
 }
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
 
 def _units(text: str, encoding: str) -> int:
     """Length of ``text`` in the encoding's code units."""
@@ -46,7 +43,8 @@ class PositionMap:
     def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16):
         self.text = text
         self.encoding = str(encoding)
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.lines = LineIndex(text, ANY_BREAK)
+        self.starts = self.lines.starts
 
     def _line_end(self, line: int) -> int:
         """Offset of the line break ending ``line`` (or the end of the text)."""
@@ -57,7 +55,7 @@ class PositionMap:
 
     def position(self, offset: int) -> types.Position:
         offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self.starts, offset) - 1
+        line = self.lines.line_of(offset)
         start = self.starts[line]
         return types.Position(line=line, character=_units(self.text[start:offset], self.encoding))
 
@@ -76,11 +74,6 @@ class PositionMap:
                 return index
             units += _units(self.text[index], self.encoding)
         return end
-
-
-def rule_url(rule_id: str, docs_url: str) -> str:
-    """The rule's section in the generated rule docs (GitHub drops the dots from heading anchors)."""
-    return f"{docs_url}#{rule_id.replace('.', '')}"
 
 
 def diagnostic_data(finding: Finding) -> dict[str, Any]:

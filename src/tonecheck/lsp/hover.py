@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tonecheck.lsp.convert import rule_url
+from lsprotocol import types
+
+from tonecheck.lsp.diagnostics import current_result
 from tonecheck.models import Finding
+from tonecheck.ruledoc import finding_markdown
+
+if TYPE_CHECKING:
+    from tonecheck.lsp.server import ToneServer
 
 
 def at_offset(findings: Sequence[Finding], offset: int) -> list[Finding]:
@@ -16,14 +23,24 @@ def at_offset(findings: Sequence[Finding], offset: int) -> list[Finding]:
 
 def hover_markdown(findings: Sequence[Finding], docs_url: str) -> str:
     """The explanation, better phrasings and a documentation link for each finding."""
-    return "\n\n---\n\n".join(_one(f, docs_url) for f in findings)
+    return "\n\n---\n\n".join(finding_markdown(f, docs_url) for f in findings)
 
 
-def _one(f: Finding, docs_url: str) -> str:
-    parts = [f"**{f.message}**", f"`{f.rule}` · {f.category} · {f.severity.value}", f.explanation]
-    if f.suggestions:
-        parts.append("**Better phrasings:**\n" + "\n".join(f"- “{s}”" for s in f.suggestions))
-    if f.advice:
-        parts.append(f.advice.strip())
-    parts.append(f"[Rule documentation]({rule_url(f.rule, docs_url)})")
-    return "\n\n".join(p for p in parts if p)
+def register(server: ToneServer) -> None:
+    """Hover over a flagged span."""
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: ToneServer, params: types.HoverParams) -> types.Hover | None:
+        result = await current_result(ls, params.text_document.uri)
+        if result is None:
+            return None
+        found = at_offset(result.findings, result.positions.offset(params.position))
+        if not found:
+            return None
+        markdown = types.MarkupKind.Markdown
+        formats = ls.capability("text_document.hover.content_format", None) or [markdown]
+        kind = markdown if markdown in formats else types.MarkupKind.PlainText
+        return types.Hover(
+            contents=types.MarkupContent(kind=kind, value=hover_markdown(found, ls.settings.docs_url)),
+            range=result.positions.range(min(f.start for f in found), max(f.end for f in found)),
+        )

@@ -9,16 +9,16 @@ default; the others still apply (a typo never stops the server).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tonecheck.formatters import DOCS_URL
+from tonecheck.config import DOCS_URL
+from tonecheck.errors import first_problem
+from tonecheck.input_formats import InputFormat
 from tonecheck.schema import Severity
 
 SECTION = "tonecheck"
-
-InputFormat = Literal["auto", "text", "email", "markdown", "html"]
 
 # LSP languageId -> tonecheck input format; anything else is `auto`.
 LANGUAGE_FORMATS: dict[str, str] = {
@@ -122,9 +122,9 @@ def parse_settings(raw: Any) -> tuple[ServerSettings, list[str]]:
         try:
             ServerSettings.model_validate({name: value})
         except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
+            problem = first_problem(exc)
             default = ServerSettings.model_fields[name].get_default(call_default_factory=True)
-            problems.append(f"setting `{key}`: {err['msg']} (got {value!r}); using the default {default!r}")
+            problems.append(f"setting `{key}`: {problem.message} (got {value!r}); using the default {default!r}")
             continue
         good[name] = value
     return ServerSettings.model_validate(good), problems

@@ -92,6 +92,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.running = {r.id for r in linter.rules}
     app.state.severities = linter.severities
     app.state.all_rules = load_rules(options.config)
+    app.state.docs_url = options.config.docs_url
     app.state.installed = {r.id: pack.distribution for r in app.state.all_rules if (pack := origin(r.path)) is not None}
     app.state.rules = [
         summary(r, linter.severities[r.id], r.id in app.state.running, app.state.installed.get(r.id)) for r in listed

@@ -17,8 +17,7 @@ from pydantic import ValidationError
 from tonecheck import __version__
 from tonecheck.errors import ConfigError
 from tonecheck.models import ReportDocument
-from tonecheck.formatters import rule_url
-from tonecheck.ruledoc import RuleDoc, RuleSummary, document, find_rule
+from tonecheck.ruledoc import RuleDoc, RuleSummary, document, find_rule, rule_url
 from tonecheck.serve.models import BatchRequest, CheckRequest, ErrorBody
 
 router = APIRouter()
@@ -102,7 +101,7 @@ async def rule(rule_id: str, request: Request) -> RuleDoc:
         loaded = find_rule(state.all_rules, rule_id, listing="GET /v1/rules lists them")
     except ConfigError as exc:
         raise ApiError(404, exc.detail, "rule_id") from None
-    return document(loaded, state.severities[loaded.id], loaded.id in state.running, rule_url(loaded.id),
+    return document(loaded, state.severities[loaded.id], loaded.id in state.running, rule_url(loaded.id, state.docs_url),
                     state.installed.get(loaded.id))
 
 

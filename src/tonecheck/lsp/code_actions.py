@@ -8,13 +8,23 @@ configuration file in use through a ``WorkspaceEdit`` (see ``config_edit``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.workspace import TextDocument
 
+from tonecheck.lsp import config_edit
 from tonecheck.lsp.config_edit import ConfigEdit
 from tonecheck.lsp.convert import SOURCE, PositionMap
+from tonecheck.lsp.diagnostics import current_result
+from tonecheck.lsp.state import overlaps
+
+if TYPE_CHECKING:
+    from tonecheck.lsp.server import ToneServer
+
+log = logging.getLogger("tonecheck.lsp.server")
 
 
 def fix_data(diagnostic: types.Diagnostic) -> dict[str, Any] | None:
@@ -107,3 +117,90 @@ def ignore_rule_action(
         diagnostics=list(diagnostics),
         edit=workspace_edit,
     )
+
+
+def _document_changes(ls: ToneServer) -> bool:
+    return bool(ls.capability("workspace.workspace_edit.document_changes", False))
+
+
+def _can_create_files(ls: ToneServer) -> bool:
+    operations = ls.capability("workspace.workspace_edit.resource_operations", None) or []
+    return _document_changes(ls) and types.ResourceOperationKind.Create in operations
+
+
+def _config_file_text(ls: ToneServer, path: Any) -> tuple[str | None, int | None] | None:
+    """The configuration file's text (None: it does not exist) and open version; None when unreadable."""
+    open_config = ls.open_document(path.as_uri())
+    if open_config is not None:
+        return open_config.source, open_config.version
+    try:
+        return (path.read_text(encoding="utf-8") if path.is_file() else None), None
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return None
+
+
+def _ignore_actions(
+    ls: ToneServer, document: TextDocument, diagnostics: Iterable[types.Diagnostic]
+) -> list[types.CodeAction]:
+    by_rule: dict[str, list[types.Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        data = fix_data(diagnostic)
+        if data is not None:
+            by_rule.setdefault(data["rule"], []).append(diagnostic)
+    if not by_rule:
+        return []
+    doc_path = ls.document_path(document)
+    path = ls.engine.config_in_use(doc_path)
+    if path is None:
+        folder = ls.root or (doc_path.parent if doc_path else None)
+        if folder is None or not _can_create_files(ls):
+            return []
+        path = folder / config_edit.NEW_FILE
+    found = _config_file_text(ls, path)
+    if found is None:
+        return []
+    text, version = found
+    out = []
+    for rule, diags in by_rule.items():
+        try:
+            edit = config_edit.ignore_rule(path, text, rule)
+        except Exception as exc:  # a file we cannot edit safely (or parse) gets no action
+            log.warning("cannot add %s to `ignore` in %s: %s", rule, path, exc)
+            continue
+        if edit is None:
+            continue
+        out.append(ignore_rule_action(
+            rule, edit, text or "", version, diags, encoding=ls.encoding,
+            document_changes=_document_changes(ls) and (version is not None or edit.create),
+        ))
+    return out
+
+
+def _wants_quick_fixes(only: Sequence[str] | None) -> bool:
+    return not only or any(
+        str(kind).startswith(types.CodeActionKind.QuickFix) or kind == types.CodeActionKind.QuickFix for kind in only
+    )
+
+
+def register(server: ToneServer) -> None:
+    """Quick fixes and "ignore this rule"."""
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    async def code_action(ls: ToneServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        if not _wants_quick_fixes(params.context.only):
+            return []
+        uri = params.text_document.uri
+        document = ls.open_document(uri)
+        if document is None:
+            return []
+        diagnostics = [d for d in params.context.diagnostics if d.source == SOURCE]
+        if not diagnostics:  # clients that send no context get the server's own diagnostics there
+            result = await current_result(ls, uri)
+            diagnostics = [d for d in (result.diagnostics if result else []) if overlaps(d.range, params.range)]
+        positions = PositionMap(document.source, ls.encoding)
+        found = quick_fixes(uri, document.version, diagnostics, positions, document_changes=_document_changes(ls))
+        return found + _ignore_actions(ls, document, diagnostics)
