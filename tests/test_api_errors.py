@@ -30,7 +30,7 @@ def test_check_of_something_that_is_not_text_is_an_input_error(linter: Linter, v
 
 def test_check_many_names_the_bad_items_index_after_the_good_ones(linter: Linter):
     reports = linter.check_many([HARSH, "Thanks!", None, HARSH])
-    assert [f.rule for f in next(reports).findings] == ["inflammatory.command"]
+    assert "inflammatory.command" in [f.rule for f in next(reports).findings]
     assert next(reports).findings == []
     with pytest.raises(InputError) as raised:
         next(reports)
