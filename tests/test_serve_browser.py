@@ -25,6 +25,7 @@ ZENDESK = REPO / "integrations" / "zendesk"
 ZAF_SDK = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
 TOKEN = "sidebar-token-7f3a"
 
+BASIC_PACK = Path(__file__).parent / "packs" / "basic.yaml"
 
 @pytest.fixture(scope="module")
 def artefacts(tmp_path_factory) -> Path:
@@ -59,7 +60,9 @@ def server(sidebar_origin, tmp_path_factory):
     token = tmp_path_factory.mktemp("sidebar") / "token"
     token.write_text(TOKEN)
     plain = Server()
-    guarded = Server("--token-file", str(token), "--cors-origin", sidebar_origin)
+    # The basic test pack adds a rule with a tested replacement, so the sidebar has a rewrite to apply
+    # (the built-in rules mostly give advice only).
+    guarded = Server("--token-file", str(token), "--cors-origin", sidebar_origin, "--pack", str(BASIC_PACK))
     yield {"plain": plain, "guarded": guarded}
     plain.stop()
     guarded.stop()
@@ -183,8 +186,11 @@ def test_zendesk_sidebar_lists_findings_and_applies_one(server, sidebar_origin, 
 
     from selenium.webdriver.common.by import By
 
+    from tonecheck import Linter
+
+    linter = Linter(packs=[str(BASIC_PACK)])  # what the guarded service runs
     # A rich-text reply, as Zendesk gives it: HTML with entities.
-    draft = "<p>Hi Maria,</p><p>Honestly, nobody else has ever had that problem &amp; it&rsquo;s a minor issue.</p>"
+    draft = "<p>Hi Maria,</p><p>Honestly, you&rsquo;re the only one &amp; nobody else has ever had that problem.</p>"
     findings = linter.check(draft).findings
     assert findings and findings[0].suggestions, findings
     # The stand-in for Zendesk's ZAFClient: the draft, the app's settings, and a record of what the app sets.
