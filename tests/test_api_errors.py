@@ -11,7 +11,7 @@ import pytest
 
 from tonecheck import ConfigError, InputError, Linter, Report, TonecheckError
 
-HARSH = "Calm down, it's only a refund."
+HARSH = "Calm down, I'm checking the refund."
 
 
 @pytest.mark.parametrize(("value", "says"), [
@@ -78,7 +78,7 @@ def test_a_misspelt_suppression_is_a_config_error(linter: Linter):
 
 
 def test_a_byte_order_mark_left_in_the_text_hides_nothing_and_keeps_offsets(linter: Linter):
-    for text in ("\ufeffCalm down, it's only a refund.", "\ufeff<p>Calm down, it's only a refund.</p>"):
+    for text in ("\ufeffCalm down, I'm checking the refund.", "\ufeff<p>Calm down, I'm checking the refund.</p>"):
         [finding] = linter.check(text).findings
         assert text[finding.start:finding.end] == finding.match == "Calm down"
         assert finding.start == text.index("Calm")
