@@ -259,7 +259,7 @@ def apple_message() -> EmailMessage:
                       disposition="inline", filename="IMG_0412.png")
     second = EmailMessage()
     second.set_content(
-        "It is only a minor issue, but we will fix it.\n\n"
+        "It is only a minor issue, so please be patient.\n\n"
         "> On 3 Feb 2025, at 09:12, Chris Patel <chris@example.com> wrote:\n"
         ">\n> Calm down and read my message.\n",
         charset="us-ascii", cte="7bit",
