@@ -350,5 +350,39 @@ def test_number_is_reserved_and_after_excludes_within(tmp_path):
     with pytest.raises(PackError, match="`number` is a built-in word class"):
         Linter(builtin=False, packs=[str(path)])
     path.write_text(rule('patterns: ["blame"]\n    unless:\n      - {patterns: ["x"], within: 3, after: 2}'), encoding="utf-8")
-    with pytest.raises(PackError, match="give `within` .* or `after` .*, not both"):
+    with pytest.raises(PackError, match="give one of `within` .* `after` .* or `before` .*, not `within` and `after`"):
         Linter(builtin=False, packs=[str(path)])
+
+
+BEFORE = """\
+pack: t
+version: "1"
+language: en
+rules:
+  - id: t.cheap
+    category: denigrating
+    severity: error
+    message: m
+    explanation: e
+    patterns: ["only @number (quid|dollars) _{0,3} not worth"]
+    unless:
+      - patterns: ["@negation"]
+        SCOPE
+    suggestions: {advice: a}
+    examples:
+      flag: ["It's only 3 quid, so not worth a complaint.", "only 12 dollars and not worth the fuss"]
+      pass: ["Not only 3 quid, and not worth it either.", "It's never only 3 dollars, not worth it."]
+"""
+
+
+def test_a_veto_before_the_finding_leaves_a_negation_inside_it_alone(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(BEFORE.replace("SCOPE", "before: 3"), encoding="utf-8")
+    result = run_examples([path])
+    assert not result.failures, [f.render() for f in result.failures]
+    assert "in the 3 tokens before it" in run_cli("explain", "--no-builtin", "--pack", str(path), "t.cheap").stdout
+    # the same veto `within: 3` reaches into the finding and cancels its own "not"
+    path.write_text(BEFORE.replace("SCOPE", "within: 3"), encoding="utf-8")
+    failed = run_examples([path]).failures
+    assert [f.text for f in failed] == ["It's only 3 quid, so not worth a complaint.", "only 12 dollars and not worth the fuss"]
+

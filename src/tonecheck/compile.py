@@ -75,6 +75,17 @@ class Spec:
 Sequence_ = tuple[Spec, ...]
 
 
+def _within_a_sentence(tokens: list[dict[str, Any]], sequence: Sequence_) -> list[dict[str, Any]]:
+    """Keep a match inside one sentence: no token after the first required one may start a sentence.
+
+    A rule states an idea of one sentence, and the engine runs a rule only on the
+    sentences around its anchor words, so a gap (`_{0,6}`) that ran on into the next
+    sentence would match on the whole document and not on those sentences.
+    """
+    first = next((i for i, spec in enumerate(sequence) if spec.least > 0), 0)
+    return [dict(token, IS_SENT_START=False) if i > first else token for i, token in enumerate(tokens)]
+
+
 class CompileError(ValueError):
     """A pattern that parses but cannot become Matcher patterns (said in the pack's terms)."""
 
@@ -103,7 +114,7 @@ class PatternCompiler:
                 rule.path, rule.line_of(*loc), f"in pattern `{text}`: {exc}",
                 rule=rule.id, field=".".join(str(p) for p in loc),
             ) from None
-        return [[spec.to_matcher() for spec in sequence] for sequence in sequences]
+        return [_within_a_sentence([spec.to_matcher() for spec in sequence], sequence) for sequence in sequences]
 
     def word_sequence(self, text: str, lemma: bool = False) -> Sequence_:
         """The normalised token sequence of a word or phrase (``lemma``: any inflection of each word)."""

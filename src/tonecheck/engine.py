@@ -342,9 +342,12 @@ class CompiledRules:
             # vetoing "if that's the").
             if within in ("sentence", "clause"):
                 lo, hi = clauses().bounds(str(within), start, end)
-            elif isinstance(within, tuple):  # ("after", N): from the finding to N tokens past it
+            elif isinstance(within, tuple) and within[0] == "after":  # from the finding to N tokens past it
                 _, sentence_end = clauses().bounds("sentence", start, end)
                 lo, hi = start, min(sentence_end, end + within[1])
+            elif isinstance(within, tuple):  # ("before", N): the N tokens in front of the finding only
+                sentence_begin, _ = clauses().bounds("sentence", start, end)
+                lo, hi = max(sentence_begin, start - within[1]), start
             else:
                 sentence_begin, _ = clauses().bounds("sentence", start, end)
                 lo, hi = max(sentence_begin, start - int(within)), end

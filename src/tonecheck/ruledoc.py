@@ -132,6 +132,8 @@ def how_it_matches(loaded: LoadedRule) -> list[str]:
         where = f"within {scope} tokens before it" if isinstance(scope, int) else f"in its {scope}"
         if entry.after is not None:
             where = f"within {entry.after} tokens after it"
+        if entry.before is not None:
+            where = f"in the {entry.before} tokens before it"
         lines.append(f"unless {', '.join(what)}{_more(entry.phrases, 8)} {where}")
     return lines
 

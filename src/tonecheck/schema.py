@@ -102,6 +102,9 @@ class Unless(_Strict):
     ``within: sentence`` looks anywhere in the sentence of the match; a number N
     accepts a veto that begins from N tokens before the match up to the match's
     last token (it may extend past the match), never before the sentence start.
+    ``before: N`` accepts one that begins in the N tokens before the match only, so
+    a negation that is part of the matched idea ("hardly worth it") does not
+    cancel it while one in front of it ("not only a minor issue") does.
     """
 
     phrases: list[str] = []
@@ -110,6 +113,7 @@ class Unless(_Strict):
     match: MatchAttr = "norm"
     within: Literal["clause", "sentence"] | Annotated[int, Field(ge=0, le=50)] = "sentence"
     after: Annotated[int, Field(ge=1, le=50)] | None = None
+    before: Annotated[int, Field(ge=1, le=50)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -121,17 +125,23 @@ class Unless(_Strict):
     def _has_a_pattern(self) -> Unless:
         if not (self.phrases or self.tokens or self.patterns):
             raise ValueError("an `unless` entry needs `patterns`, `phrases` or `tokens`")
-        if self.after is not None and "within" in self.model_fields_set:
+        given = [key for key in ("within", "after", "before") if key in self.model_fields_set]
+        if len(given) > 1:
             raise ValueError(
-                "give `within` (where before or around the finding the veto may begin) or `after` "
-                "(within N tokens after it), not both"
+                "give one of `within` (where before or around the finding the veto may begin), "
+                "`after` (within N tokens after it) or `before` (within N tokens before it), "
+                f"not {' and '.join(f'`{key}`' for key in given)}"
             )
         return self
 
     @property
     def scope(self) -> str | int | tuple[str, int]:
-        """Where the veto may begin: a clause, a sentence, N tokens before, or ("after", N)."""
-        return ("after", self.after) if self.after is not None else self.within
+        """Where the veto may begin: a clause, a sentence, N tokens around, ("after", N) or ("before", N)."""
+        if self.after is not None:
+            return ("after", self.after)
+        if self.before is not None:
+            return ("before", self.before)
+        return self.within
 
 
 class Suggestions(_Strict):

@@ -74,7 +74,9 @@ def _one(trace: RuleTrace, where: _Text) -> list[str]:
                            *(["tokens"] if entry.tokens else [])])
         cancelled = [c for c, k, v in trace.vetoed if k == j and v == span]
         effect = "cancelled " + where.many(cancelled) if cancelled else "cancelled nothing (outside its scope)"
-        reach = f"within {entry.after} tokens after" if entry.after is not None else f"within {entry.within}"
+        reach = (f"within {entry.after} tokens after" if entry.after is not None
+                 else f"in the {entry.before} tokens before" if entry.before is not None
+                 else f"within {entry.within}")
         lines.append(f"  unless {j + 1} ({label}, {reach}): {where.show(span)}: {effect}")
     if trace.reported:
         lines.append(f"  => reported: {where.many(trace.reported)}")
