@@ -342,6 +342,26 @@ def test_mbox_is_a_sequence_of_messages(tmp_path):
     assert findings[1]["match"] == "calm down"
 
 
+def test_mbox_escaped_from_lines_are_the_agents_words_not_quotes(tmp_path):
+    # mboxo/mboxrd write a body line that starts with "From " as ">From ", which the
+    # reply conventions would otherwise blank as a quoted line.
+    path = tmp_path / "sent.mbox"
+    path.write_bytes(
+        b"From sam@example.com Mon Feb  3 10:41:00 2025\n"
+        b"From: sam@example.com\nTo: chris@example.com\nSubject: Re: one\n\n"
+        b"Thanks for the photos.\n"
+        b">From what I can see, you're the only customer who has had this problem.\n"
+        b"> On Monday you wrote: calm down\n\n"
+        b"From sam@example.com Mon Feb  3 11:02:00 2025\n"
+        b"From: sam@example.com\nTo: pat@example.com\nSubject: Re: two\n\n"
+        b"All sorted.\n"
+    )
+    code, findings = lint(path)
+    assert code == 1
+    assert [(f["rule"].split(".")[0], f["line"]) for f in findings] == [("isolating", 7)]
+    assert_located(path, findings)
+
+
 # -- what is and is not a message ----------------------------------------------------
 
 

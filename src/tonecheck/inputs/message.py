@@ -10,7 +10,9 @@ character came from:
 - ``multipart/alternative`` lints its ``text/plain`` alternative, or the HTML one
   (through the HTML path) when there is no plain one; other multiparts lint
   every inline text part (Apple Mail splits a body around inline images);
-- an ``.mbox`` is a sequence of messages, each "From " line starting one.
+- an ``.mbox`` is a sequence of messages, each "From " line starting one; a body
+  line the mbox escaped as ">From " is read as "From " (the ">" is blanked in
+  place, so offsets still point into the file), not as a quoted reply.
 
 Offsets: where a part's decoded text is exactly the characters in the file (a
 7bit or 8bit body in UTF-8 or ASCII, the usual case), findings point into the
@@ -43,6 +45,9 @@ _MESSAGE_FIELDS = {
     "content-type", "content-transfer-encoding", "x-mailer", "thread-topic", "thread-index",
 }
 _MBOX_FROM = re.compile(r"^From [^\n]*\n", re.M)
+# mboxo and mboxrd write a body line starting "From " as ">From " (">>From " for one
+# that already had a ">"): one ">" comes off again when the message is read.
+_ESCAPED_FROM = re.compile(r"^>(>*From )", re.M)
 # Most drafts fail on their first characters ("Hi Sam,"): no line split needed.
 _OPENING = re.compile(r"\ufeff?(?:From |[!-9;-~]+[ \t]*:)")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
@@ -127,6 +132,8 @@ def _messages(text: str) -> Iterator[tuple[int, str]]:
 def _units(chunk: str, offset: int, label: str, prepare: Prepare) -> list[Prepared]:
     """The raw unit of one message (its bodies in place, the rest blank) and one unit per decoded part."""
     bodies = _bodies(chunk)
+    if label:  # a message of an mbox
+        bodies = [_unescaped(body) for body in bodies]
     in_place = [b for b in bodies if b.raw_at is not None]
     decoded = [b for b in bodies if b.raw_at is None]
     units = []
@@ -162,6 +169,15 @@ def _in_place(chunk: str, bodies: list[_Body], offset: int, prepare: Prepare) ->
         built = builder.build()
         text, starts, ends = built.text, built.starts, built.ends
     return Prepared(text, starts, ends, offset, None, None, "".join(directives))
+
+
+def _unescaped(body: _Body) -> _Body:
+    """An mbox body with its ">From " lines read back as "From "."""
+    if body.raw_at is not None:  # in place: the ">" becomes a space, every offset stays
+        text = _ESCAPED_FROM.sub(lambda m: " " + m.group(1), body.text)
+    else:
+        text = _ESCAPED_FROM.sub(r"\1", body.text)
+    return _Body(body.section, body.kind, text, body.raw_at)
 
 
 def _blank(text: str) -> str:
