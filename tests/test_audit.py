@@ -61,6 +61,7 @@ def test_one_record_per_finding_pointing_into_the_row(archive, local):
     assert records and len(records) == result.summary.findings
     assert list(records[0]) == [
         "row", "id", "brand", "channel", "time", "rule", "category", "severity", "match", "start", "end", "line", "column",
+        "part",
     ]
     for r in records:
         row = rows[r["row"]]
@@ -123,6 +124,27 @@ def test_input_format_html_is_passed_through(tmp_path, linter):
     records = list(iter_records(out))
     assert [r["rule"] for r in records] == ["inflammatory.command"]  # not the attribute's "only customer"
     assert HTML_BODY[records[0]["start"]:records[0]["end"]] == records[0]["match"] == "calm down"
+
+
+def test_email_rows_name_the_mime_part_their_offsets_point_into(tmp_path, linter):
+    from email.message import EmailMessage
+    from email import policy
+
+    message = EmailMessage()
+    message["From"] = "sam@example.com"
+    message["To"] = "pat@example.com"
+    message["Subject"] = "Re: refund"
+    message.set_content("Thanks for waiting.\nPlease calm down, the refund is on its way.\n", cte="base64")
+    raw = message.as_string(policy=policy.default)
+    plain = "From: sam@example.com\nTo: pat@example.com\nSubject: Re: hi\n\nYou're the only customer who has had this problem.\n"
+    path = write_jsonl([{"text": raw}, {"text": plain}], tmp_path / "mail.jsonl")
+    for out in (tmp_path / "f.jsonl", tmp_path / "f.parquet"):
+        audit_file(path, AuditSpec("text", input_format="email"), linter=linter, jobs=1, out=out, progress=False)
+        records = list(iter_records(out))
+        assert [(r["row"], r["match"], r["part"]) for r in records] == [(0, "calm down", "1"), (1, "You're the only customer", None)]
+        decoded = "Thanks for waiting.\nPlease calm down, the refund is on its way.\n"
+        assert decoded[records[0]["start"]:records[0]["end"]] == "calm down"
+        assert plain[records[1]["start"]:records[1]["end"]] == "You're the only customer"
 
 
 def test_cli_audit_writes_findings_report_and_summary(archive, local, tmp_path):

@@ -16,7 +16,9 @@ from typing import Any
 
 # Fields every finding record has, in output order; group columns and the id and
 # time columns slot in after `row`.
-FINDING_FIELDS = ("rule", "category", "severity", "match", "start", "end", "line", "column")
+# `part` names the MIME part of an e-mail row whose decoded text `start`/`end` point
+# into (null when they point into the row's text itself, as for every other format).
+FINDING_FIELDS = ("rule", "category", "severity", "match", "start", "end", "line", "column", "part")
 FIXED_FIELDS = ("row", "id", "time", *FINDING_FIELDS)
 
 # Why a row was not linted.
@@ -192,5 +194,6 @@ def finding_record(row: Row, finding: Any, spec: AuditSpec) -> dict[str, Any]:
         end=finding.end,
         line=finding.line,
         column=finding.column,
+        part=finding.part,
     )
     return record
