@@ -681,6 +681,23 @@ def test_paragraph_reuse_gives_the_same_findings_as_the_whole_text(linter: Linte
     assert compared >= 8
 
 
+def test_crlf_drafts_reuse_paragraphs_with_the_whole_texts_findings(linter: Linter):
+    checks = linter.incremental()
+    drafts = [draft.replace("\n", "\r\n") for draft in _drafts()[:6]]
+    for draft in drafts:
+        assert checks.check(draft, "auto") == linter.check(draft, input_format="auto").findings
+    # the paragraphs were remembered, so an edit re-lints only its own paragraph
+    reused = len(checks.memory.found)
+    assert reused > 20
+    for draft in drafts:
+        at = draft.index("\r\n\r\n") + 4
+        edited = draft[:at] + "Calm down, you're the only customer who has complained.\r\n\r\n" + draft[at:]
+        found = checks.check(edited, "auto")
+        assert found == linter.check(edited, input_format="auto").findings
+        assert any(f.match == "Calm down" and edited[f.start:f.end] == "Calm down" for f in found)
+    assert len(checks.memory.found) <= reused + len(drafts)
+
+
 # -- TCP ------------------------------------------------------------------------------------
 
 @pytest.mark.asyncio

@@ -86,7 +86,11 @@ class ParagraphMemory:
 
 def _moved(f: Finding, by: int, text: str, lines: LineIndex) -> Finding:
     """A piece's finding placed in the whole ``text`` (offsets, match, line and column)."""
-    start, end = f.start + by, f.end + by
+    return _placed(f, f.start + by, f.end + by, text, lines)
+
+
+def _placed(f: Finding, start: int, end: int, text: str, lines: LineIndex) -> Finding:
+    """``f`` at ``start:end`` of ``text``, its match, line and column taken from there."""
     return f.model_copy(update={**lines.span(start, end), "match": text[start:end]})
 
 
@@ -119,10 +123,13 @@ class IncrementalCheck:
         if self.linter.config.model is not None or parse_suppressions(text):
             return self._whole(text, input_format)
         prepared = prepare(text, input_format)
-        if not _lines_up(prepared):
-            # HTML, CRLF line ends, a saved e-mail message: the prepared text does not line up with the document.
+        if not (_lines_up(prepared) or _crlf_only(prepared, text, input_format)):
+            # HTML, a saved e-mail message with encoded parts: the prepared text is not the document's.
             return self._whole(text, input_format)
         ptext = prepared.text
+        # Offsets of the prepared text in the document: the same, or shifted by each CRLF folded to LF.
+        starts = prepared.starts if prepared.starts is not None else range(len(ptext))
+        ends = prepared.ends if prepared.ends is not None else range(1, len(ptext) + 1)
         spans = pieces(ptext)
         known = [self.memory.get(ptext[a:b]) for a, b in spans]
         missing = sum(b - a for (a, b), hit in zip(spans, known) if hit is None)
@@ -130,7 +137,10 @@ class IncrementalCheck:
             # Mostly new text (a document just opened): one pass over the whole text is
             # cheaper than many small ones; remember its findings paragraph by paragraph.
             findings = self._whole(text, input_format)
-            self._remember(ptext, spans, findings)
+            if prepared.starts is None:
+                self._remember(ptext, spans, findings)
+            else:
+                self._remember_linted(ptext, spans)
             return findings
         lines = LineIndex(text)
         out: list[Finding] = []
@@ -140,10 +150,17 @@ class IncrementalCheck:
                 self.memory.put(ptext[start:end], hit)
             for f in hit:
                 s, e = f.start + start, f.end + start
-                if ptext[s:e].split() != text[s:e].split():  # blanked text inside the span
+                at, to = starts[s], ends[e - 1]
+                if ptext[s:e].split() != text[at:to].split():  # blanked text inside the span
                     return self._whole(text, input_format)
-                out.append(_moved(f, start, text, lines))
+                out.append(_placed(f, at, to, text, lines))
         return out
+
+    def _remember_linted(self, ptext: str, spans: list[tuple[int, int]]) -> None:
+        """Lint each piece of a mapped (CRLF) text on its own, so the next version can reuse them."""
+        texts = [ptext[a:b] for a, b in spans]
+        for piece, report in zip(texts, self.linter.check_many(texts, input_format="text")):
+            self.memory.put(piece, tuple(report.findings))
 
     def _remember(self, ptext: str, spans: list[tuple[int, int]], findings: list[Finding]) -> None:
         starts = [a for a, _ in spans]
@@ -202,6 +219,15 @@ class IncrementalCheck:
     def forget(self, key: str) -> None:
         """A closed document's pieces."""
         self._documents.pop(key, None)
+
+
+def _crlf_only(prepared: Prepared, text: str, input_format: str) -> bool:
+    """Whether the prepared text differs from ``text`` only by CRLF line ends folded to LF."""
+    if prepared.starts is None or prepared.more or prepared.offset or prepared.part or "\r\n" not in text:
+        return False
+    if input_format == "html" or (input_format == "auto" and sniff(text) == "html"):
+        return False
+    return len(prepared.text) == len(text) - text.count("\r\n")
 
 
 def _lines_up(prepared: Prepared) -> bool:
