@@ -221,6 +221,9 @@ class Gate:
         columns = dict(zip(attrs, table[:, : len(attrs)].T.tolist()))
         present = {attr: set(column) for attr, column in columns.items()}
         found = scan.positions
+        # A pattern is indexed under each word of its anchor set; whether its other
+        # words are present does not depend on which anchor word hit, so test it once.
+        present_ok: dict[int, bool] = {}
         for attr, anchors in self.anchors.items():
             hits = present[attr] & anchors
             if not hits:
@@ -232,7 +235,10 @@ class Gate:
             for value, positions in where.items():
                 for number in self.index[(attr, value)]:
                     group, needs, placed = self.patterns[number]
-                    if not _all_present(needs, present):
+                    ok = present_ok.get(number)
+                    if ok is None:
+                        ok = present_ok[number] = _all_present(needs, present)
+                    if not ok:
                         continue
                     if placed is None:
                         found.setdefault(group, []).extend(positions)
