@@ -258,3 +258,60 @@ def test_startup_errors_exit_2_with_the_reason(tmp_path):
     assert proc.returncode == 2 and "token file is empty" in proc.stderr
     proc = run_cli("serve", "--port", "0", "--workers", "0")
     assert proc.returncode == 2 and "--workers needs a number of at least 1" in proc.stderr
+
+
+def test_requests_queued_behind_a_busy_worker_go_together_and_fail_alone(linter):
+    """The pool itself, with one real worker: what queues up while it is busy is sent in one message,
+    and one overrun or bad request in that message costs the others nothing."""
+    import asyncio
+
+    from tonecheck.serve.pool import CheckFailed, WorkerPool
+
+    rows = [json.loads(line)["text"] for line in open("tests/data/agent-replies-sample.jsonl", encoding="utf-8")]
+    long_text = "\n\n".join(rows * 16)  # over a second to lint; the limit here is half of one
+    sent: list[int] = []
+
+    class Recorded(WorkerPool):
+        def _dispatch(self) -> None:
+            before = {w: len(w.jobs) for w in self._workers}
+            super()._dispatch()
+            sent.extend(len(w.jobs) - before.get(w, 0) for w in self._workers if len(w.jobs) > before.get(w, 0))
+
+    async def run() -> list:
+        pool = Recorded(linter.config, 1, timeout=0.5)
+        pool.start()
+        try:
+            while not pool.ready:
+                await asyncio.sleep(0.05)
+            requests = [
+                {"text": "Thanks, all sorted."},  # sent at once, alone: the others queue behind it
+                {"text": "You're the only one. Calm down!"},
+                {"text": long_text},  # overruns: its worker is stopped
+                {"text": "Calm down", "select": ["isolatin"]},  # a 422 from the worker
+                {"texts": ["you are the only one", "Thanks!"]},
+                {"text": "Calm down"},
+            ]
+            bodies = [json.dumps(r).encode() for r in requests]
+            return await asyncio.gather(*(pool.check(b, len(b)) for b in bodies), return_exceptions=True)
+        finally:
+            await pool.close()
+
+    first, second, slow, bad, batch, last = asyncio.run(run())
+    assert sent[:2] == [1, 5], sent  # the five that queued went in one message
+    assert isinstance(slow, CheckFailed) and slow.status == 503 and "longer than" in slow.message
+    for answer, text in ((first, "Thanks, all sorted."), (second, "You're the only one. Calm down!"), (last, "Calm down")):
+        assert answer[0] == 200
+        assert json.loads(answer[1])["results"][0]["findings"] == [f.model_dump(mode="json") for f in linter.check(text).findings]
+    # Checked before the overrun (second) or after it by the replacement worker (the rest).
+    assert bad[0] == 422 and json.loads(bad[1])["error"]["field"] == "select[0]"
+    assert batch[0] == 200 and [bool(r["findings"]) for r in json.loads(batch[1])["results"]] == [True, False]
+
+
+def test_a_chunked_body_gets_the_same_answer(http):
+    # Without a Content-Length the check goes through FastAPI's route, not the hot path (app.py).
+    body = json.dumps({"text": DRAFTS[0]}).encode()
+    plain = http.post("/v1/check", content=body, headers={"content-type": "application/json"})
+    chunked = http.post("/v1/check", content=iter([body[:10], body[10:]]), headers={"content-type": "application/json"})
+    assert "content-length" not in chunked.request.headers and chunked.request.headers["transfer-encoding"] == "chunked"
+    assert plain.status_code == chunked.status_code == 200 and plain.content == chunked.content
+    assert plain.headers["content-type"] == chunked.headers["content-type"] == "application/json"

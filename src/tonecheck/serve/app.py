@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers, State
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,8 +32,8 @@ from tonecheck.plugins import origin
 from tonecheck.ruledoc import summary
 from tonecheck.serve.models import BatchRequest, CheckRequest, error_json
 from tonecheck.serve.pool import CheckFailed, WorkerPool
-from tonecheck.serve.routes import ApiError, router
-from tonecheck.serve.security import LimitBody, RequireToken, too_large_message
+from tonecheck.serve.routes import CHECKS, ApiError, router, validated
+from tonecheck.serve.security import LimitBody, RequireToken, send_json, too_large_message
 
 log = logging.getLogger("tonecheck.serve")
 
@@ -107,7 +108,9 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     _install_error_handlers(app, options)
 
-    # Outermost first: CORS answers preflights (which never carry a token) and
+    # Innermost first: the check endpoints' hot path, then the page's headers, ...
+    app.add_middleware(_Checks, state=app.state)
+    # ... outermost last: CORS answers preflights (which never carry a token) and
     # adds its headers to every answer, 401s included, so a helpdesk app can read them.
     app.add_middleware(_PageHeaders)
     app.add_middleware(LimitBody, limit=options.max_body)
@@ -197,6 +200,62 @@ def _install_error_handlers(app: FastAPI, options: ServeOptions) -> None:
     async def crashed(request: Request, exc: Exception) -> Response:
         log.error("error answering %s %s", request.method, request.url.path, exc_info=exc)
         return _json_error(500, "internal error; the server log has the details")
+
+
+class _Checks:
+    """The hot path of the check endpoints, inside the token, CORS and body-size middleware.
+
+    A valid check request is validated, sent to the pool and answered here,
+    without FastAPI's router, dependency solving and response classes (which
+    cost more in the HTTP process than validating the body). Anything else, a
+    chunked body or one that is not valid, goes on to FastAPI with the body
+    replayed, and is answered there as before; so are other paths.
+    """
+
+    def __init__(self, app: ASGIApp, state: State):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        model = CHECKS.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        headers = Headers(scope=scope) if model is not None else None
+        if model is None or headers is None or not headers.get("content-length", "").isdigit():
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        try:
+            size = validated(body, headers.get("content-type", ""), model, self.state.options.max_batch)
+        except (ApiError, RequestValidationError):
+            await self.app(scope, _replay(body, receive), send)
+            return
+        try:
+            status, answer = await self.state.pool.check(body, size)
+        except CheckFailed as exc:  # as the CheckFailed handler answers it
+            await send_json(send, exc.status, error_json(exc.status, exc.message), [(b"retry-after", b"1")])
+            return
+        await send_json(send, status, answer)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` for an app that reads a body already read."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class _PageHeaders:

@@ -8,9 +8,12 @@ worker is started in its place while the others keep serving. A worker that
 crashes is replaced the same way. The event loop never runs spaCy, so
 ``/healthz`` and the draft page answer while checks are running.
 
-Each worker takes a request as one JSON line and answers with a framed body
-(worker.py); the body is already the response the client gets, so the service
-passes it on without parsing it again.
+Requests that queue up while the workers are busy are sent to the next free
+one together, in one message; it answers each as soon as its check is done, in
+order (framing in worker.py), and each check keeps its own timeout. A request
+that was sent but not started when its worker was stopped goes to another
+worker. Each answer body is already the response the client gets, so the
+service passes it on without parsing it again.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ import contextlib
 import json
 import logging
 import sys
-import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from tonecheck.config import Config
+from tonecheck.serve.worker import ANSWER, COUNT, LENGTH
 
 log = logging.getLogger("tonecheck.serve")
 
@@ -32,6 +36,8 @@ log = logging.getLogger("tonecheck.serve")
 WAIT_FOR_WORKER = 30.0
 # How long a starting worker may take to load before it is given up on.
 LOAD_TIMEOUT = 180.0
+# Most requests one worker takes from the queue in one message.
+MAX_COALESCED = 16
 
 
 class CheckFailed(Exception):
@@ -43,12 +49,24 @@ class CheckFailed(Exception):
         self.message = message
 
 
+@dataclass(eq=False)
+class _Job:
+    """One check request (its JSON body) and the client waiting for its answer."""
+
+    request: bytes
+    size: int  # the characters to check, for the log of one that overran
+    answer: asyncio.Future
+    waiting: asyncio.TimerHandle | None = None  # gives up on a free worker after WAIT_FOR_WORKER
+
+
 @dataclass(eq=False)  # compared and hashed by identity
 class _Worker:
     process: asyncio.subprocess.Process
     alive: bool = True
-    answer: asyncio.Future | None = None  # the request it is checking
-    timer: asyncio.TimerHandle | None = None  # stops it when that takes too long
+    # Sent and not answered yet, in the order the worker checks them: the first
+    # one is being checked, the others wait in its input.
+    jobs: deque[_Job] = field(default_factory=deque)
+    timer: asyncio.TimerHandle | None = None  # stops it when the first job takes too long
 
     @property
     def pid(self) -> int:
@@ -64,13 +82,21 @@ class PoolStatus:
 
 
 class WorkerPool:
-    """``size`` worker processes and the requests waiting for them."""
+    """``size`` worker processes and the requests waiting for them.
+
+    Requests that arrive while every worker is busy queue up; a worker that
+    comes free takes its share of the queue in one message (one write here,
+    one read there), checks them one after the other and answers each as soon
+    as it is done. Each request's check still has its own ``timeout``: the
+    clock of the next one starts when the answer before it arrives.
+    """
 
     def __init__(self, config: Config, size: int, timeout: float):
         self.config = config
         self.timeout = timeout
         self.status = PoolStatus(size=size)
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._pending: deque[_Job] = deque()
+        self._idle: deque[_Worker] = deque()
         self._slots: list[asyncio.Task] = []
         self._workers: set[_Worker] = set()
         self._closing = False
@@ -93,82 +119,140 @@ class WorkerPool:
         for worker in list(self._workers):
             with contextlib.suppress(ProcessLookupError):
                 await worker.process.wait()
+        while self._pending:
+            self._settle(self._pending.popleft(), CheckFailed(503, "the service is stopping; retry the request"))
 
     async def check(self, request: bytes, size: int) -> tuple[int, bytes]:
         """The status and body for one check request (its JSON body), answered by the next free worker.
 
         ``size`` (the characters to check) only goes into the log of a check that overran.
         """
-        while True:
-            worker = self._idle.get_nowait() if not self._idle.empty() else None
-            if worker is None or not worker.alive:
-                worker = await self._next_worker()
-            assert worker.process.stdin is not None
-            try:
-                worker.process.stdin.write(b"%d\n" % len(request) + request)
-                break
-            except (RuntimeError, OSError):  # it died idle and its reader has not noticed yet: take another
-                self._stop(worker)
-        answer = asyncio.get_running_loop().create_future()
-        worker.answer = answer
-        worker.timer = asyncio.get_running_loop().call_later(self.timeout, self._overran, worker, size)
-        # A cancelled request (the server stopping) leaves the worker to finish
-        # it: the reader sees the answer arrive and frees the worker then.
-        return await answer
+        loop = asyncio.get_running_loop()
+        job = _Job(request, size, loop.create_future())
+        self._queue(job)
+        self._dispatch()
+        # A cancelled request (the server stopping) cancels its future: one still
+        # queued is dropped, one already sent is left to its worker to finish.
+        return await job.answer
 
-    def _overran(self, worker: _Worker, size: int) -> None:
+    def _queue(self, job: _Job, first: bool = False) -> None:
+        job.waiting = asyncio.get_running_loop().call_later(WAIT_FOR_WORKER, self._gave_up, job)
+        if first:
+            self._pending.appendleft(job)
+        else:
+            self._pending.append(job)
+
+    def _gave_up(self, job: _Job) -> None:
+        with contextlib.suppress(ValueError):
+            self._pending.remove(job)
+        why = self.status.error or "every check worker is busy or still loading"
+        self._settle(job, CheckFailed(503, f"no check worker was free within {WAIT_FOR_WORKER:g} s ({why}); retry"))
+
+    def _dispatch(self) -> None:
+        """Send the queued requests to the idle workers, each its share, one message each."""
+        while self._pending and self._idle:
+            worker = self._idle.popleft()
+            if not worker.alive:  # one that died while idle is skipped; its slot replaces it
+                continue
+            # With several workers, one that comes free does not take what the
+            # others will be free for soon: the queue is shared out.
+            share = min(MAX_COALESCED, -(-len(self._pending) // max(1, self.status.ready)))
+            jobs = []
+            while self._pending and len(jobs) < share:
+                job = self._pending.popleft()
+                if job.waiting is not None:
+                    job.waiting.cancel()
+                if not job.answer.done():  # not cancelled by its client meanwhile
+                    jobs.append(job)
+            if not jobs:
+                self._idle.appendleft(worker)
+                continue
+            assert worker.process.stdin is not None
+            frame = [COUNT.pack(len(jobs))]
+            for job in jobs:
+                frame += (LENGTH.pack(len(job.request)), job.request)
+            try:
+                worker.process.stdin.write(b"".join(frame))
+            except (RuntimeError, OSError):  # it died idle and its reader has not noticed yet: take another
+                for job in reversed(jobs):
+                    self._queue(job, first=True)
+                self._stop(worker)
+                continue
+            worker.jobs.extend(jobs)
+            self._arm(worker)
+
+    def _arm(self, worker: _Worker) -> None:
+        """Start the clock of the worker's first job (the one it is checking now)."""
+        if worker.jobs:
+            worker.timer = asyncio.get_running_loop().call_later(self.timeout, self._overran, worker)
+
+    def _overran(self, worker: _Worker) -> None:
+        job = worker.jobs.popleft() if worker.jobs else None
         log.warning(
             "a check took longer than %.1f s (%d characters); stopped worker %d and started another",
-            self.timeout, size, worker.pid,
+            self.timeout, job.size if job else 0, worker.pid,
         )
         self._stop(worker)
-        self._fail(worker, CheckFailed(
-            503,
-            f"the check took longer than the service's limit of {self.timeout:g} s and was stopped; "
-            "send a shorter text, or split it",
-        ))
+        if job is not None:
+            self._settle(job, CheckFailed(
+                503,
+                f"the check took longer than the service's limit of {self.timeout:g} s and was stopped; "
+                "send a shorter text, or split it",
+            ))
+        self._requeue(worker)
+
+    def _requeue(self, worker: _Worker) -> None:
+        """The jobs a stopped worker had not started go back to the front of the queue, in order."""
+        while worker.jobs:
+            job = worker.jobs.pop()
+            if not job.answer.done():
+                self._queue(job, first=True)
+        self._dispatch()
 
     @staticmethod
-    def _fail(worker: _Worker, error: CheckFailed) -> None:
-        if worker.answer is not None and not worker.answer.done():
-            worker.answer.set_exception(error)
-        worker.answer = None
-
-    async def _next_worker(self) -> _Worker:
-        deadline = time.monotonic() + WAIT_FOR_WORKER
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), max(0.0, remaining))
-            except TimeoutError:
-                why = self.status.error or "every check worker is busy or still loading"
-                raise CheckFailed(503, f"no check worker was free within {WAIT_FOR_WORKER:g} s ({why}); retry") from None
-            if worker.alive:  # one that died while idle is skipped; its slot replaces it
-                return worker
+    def _settle(job: _Job, outcome: tuple[int, bytes] | CheckFailed) -> None:
+        if job.waiting is not None:
+            job.waiting.cancel()
+        if job.answer.done():
+            return
+        if isinstance(outcome, CheckFailed):
+            job.answer.set_exception(outcome)
+        else:
+            job.answer.set_result(outcome)
 
     async def _read_answers(self, worker: _Worker) -> None:
-        """Hand each answer of ``worker`` to the request waiting for it, and free the worker."""
+        """Hand each answer of ``worker`` to the request waiting for it, and free the worker when it has none left."""
         stdout = worker.process.stdout
         assert stdout is not None
         try:
             while True:
-                header = json.loads(await stdout.readuntil(b"\n"))
-                body = await stdout.readexactly(header["length"])
+                status, length = ANSWER.unpack(await stdout.readexactly(ANSWER.size))
+                body = await stdout.readexactly(length)
+                if not worker.alive:  # stopped, and its jobs answered or sent elsewhere: what was in the pipe is late
+                    continue
                 if worker.timer is not None:
                     worker.timer.cancel()
-                if worker.answer is not None and not worker.answer.done():
-                    worker.answer.set_result((header["status"], body))
-                worker.answer = None
-                if worker.alive:
-                    self._idle.put_nowait(worker)
+                    worker.timer = None
+                if not worker.jobs:
+                    raise ValueError("an answer to no request")
+                self._settle(worker.jobs.popleft(), (status, body))
+                if worker.jobs:
+                    self._arm(worker)
+                else:
+                    self._idle.append(worker)
+                    self._dispatch()
         except asyncio.IncompleteReadError:  # it exited: killed here after a timeout, or crashed
             code = await worker.process.wait()
             if worker.alive and not self._closing:
                 log.error("worker %d exited with code %s; starting another", worker.pid, code)
-        except (OSError, asyncio.LimitOverrunError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             log.error("worker %d answered out of protocol (%r); starting another", worker.pid, exc)
+        if worker.timer is not None:
+            worker.timer.cancel()
         self._stop(worker)
-        self._fail(worker, CheckFailed(503, "the check worker stopped unexpectedly; retry the request"))
+        if worker.jobs:  # the one it was checking; the others were not started and go to another worker
+            self._settle(worker.jobs.popleft(), CheckFailed(503, "the check worker stopped unexpectedly; retry the request"))
+        self._requeue(worker)
 
     def _stop(self, worker: _Worker) -> None:
         if worker.alive:
@@ -204,7 +288,8 @@ class WorkerPool:
             self.status.ready += 1
             self.status.error = None
             reader = asyncio.create_task(self._read_answers(worker))
-            self._idle.put_nowait(worker)
+            self._idle.append(worker)
+            self._dispatch()
             await worker.process.wait()
             await reader  # which has retired the worker
             self._workers.discard(worker)

@@ -7,8 +7,6 @@ the worker (pool.py).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -40,31 +38,43 @@ _ERRORS = {
 }
 
 
-async def _validated(request: Request, model: type[CheckRequest] | type[BatchRequest]) -> tuple[bytes, Any]:
-    # The body is validated straight from its bytes (pydantic's JSON parser, no
-    # dict in between) and then sent to the worker as it came: on the hot path
-    # this halves what the HTTP process spends per check. The errors are the
-    # same ones FastAPI would raise, so the same handler answers them.
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
+# The check endpoints and their bodies (app.py answers the valid ones without the router).
+CHECKS: dict[str, type[CheckRequest] | type[BatchRequest]] = {"/v1/check": CheckRequest, "/v1/check-batch": BatchRequest}
+
+
+def validated(body: bytes, content_type: str, model: type[CheckRequest] | type[BatchRequest], max_batch: int) -> int:
+    """The characters to check in a check request's ``body``; ApiError or RequestValidationError if it is not one.
+
+    The body is validated straight from its bytes (pydantic's JSON parser, no
+    dict in between) and then sent to the worker as it came: on the hot path
+    this halves what the HTTP process spends per check. The errors are the
+    same ones FastAPI would raise, so the same handler answers them.
+    """
     if "json" not in content_type:
         raise ApiError(415, f"send the body as JSON with `Content-Type: application/json` "
                        f"(got {content_type or 'no Content-Type'})", "Content-Type")
     if not body.strip():
         raise ApiError(422, 'the body is missing: send a JSON object such as {"text": "..."}', "body")
     try:
-        return body, model.model_validate_json(body)
+        checked = model.model_validate_json(body)
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    if isinstance(checked, CheckRequest):
+        return len(checked.text)
+    if len(checked.texts) > max_batch:
+        raise ApiError(422, f"at most {max_batch} texts per request (got {len(checked.texts)}); split the batch", "texts")
+    return sum(map(len, checked.texts))
+
+
+async def _checked(request: Request, model: type[CheckRequest] | type[BatchRequest]) -> Response:
+    body = await request.body()
+    size = validated(body, request.headers.get("content-type", ""), model, request.app.state.options.max_batch)
+    status, answer = await request.app.state.pool.check(body, size)
+    return Response(answer, status_code=status, media_type="application/json")
 
 
 def _body_schema(model: type) -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
-
-
-async def _answer(request: Request, body: bytes, size: int) -> Response:
-    status, answer = await request.app.state.pool.check(body, size)
-    return Response(answer, status_code=status, media_type="application/json")
 
 
 @router.post("/v1/check", response_model=ReportDocument, responses=_ERRORS, summary="Check one draft",
@@ -72,19 +82,14 @@ async def _answer(request: Request, body: bytes, size: int) -> Response:
 async def check(request: Request) -> Response:
     """The report of `tonecheck check --format json` for one text: same fields, same offsets
     (0-based code points into `text`), with `path` null."""
-    body, checked = await _validated(request, CheckRequest)
-    return await _answer(request, body, len(checked.text))
+    return await _checked(request, CheckRequest)
 
 
 @router.post("/v1/check-batch", response_model=ReportDocument, responses=_ERRORS, summary="Check several drafts",
              openapi_extra=_body_schema(BatchRequest))
 async def check_batch(request: Request) -> Response:
     """One report per text in `results`, in the order of `texts`."""
-    body, checked = await _validated(request, BatchRequest)
-    limit = request.app.state.options.max_batch
-    if len(checked.texts) > limit:
-        raise ApiError(422, f"at most {limit} texts per request (got {len(checked.texts)}); split the batch", "texts")
-    return await _answer(request, body, sum(map(len, checked.texts)))
+    return await _checked(request, BatchRequest)
 
 
 @router.get("/v1/rules", response_model=list[RuleSummary], summary="List the rules")

@@ -11,6 +11,7 @@ in plain text, over any JSON error body; the service answers JSON everywhere.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.datastructures import Headers
@@ -63,7 +64,7 @@ class RequireToken:
 
 
 async def _unauthorized(send: Send, message: str) -> None:
-    await _answer(send, 401, error_json(401, message, "Authorization"), [(b"www-authenticate", b'Bearer realm="tonecheck"')])
+    await send_json(send, 401, error_json(401, message, "Authorization"), [(b"www-authenticate", b'Bearer realm="tonecheck"')])
 
 
 def too_large_message(limit: int) -> str:
@@ -83,7 +84,7 @@ class LimitBody:
             return
         length = Headers(scope=scope).get("content-length", "")
         if length.isdigit() and int(length) > self.limit:
-            await _answer(send, 413, error_json(413, too_large_message(self.limit), "body"), [(b"connection", b"close")])
+            await send_json(send, 413, error_json(413, too_large_message(self.limit), "body"), [(b"connection", b"close")])
             return
         received = 0
 
@@ -100,7 +101,8 @@ class LimitBody:
         await self.app(scope, counted, send)
 
 
-async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+async def send_json(send: Send, status: int, body: bytes, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    """Answer ``body`` as JSON straight through ASGI."""
     await send({
         "type": "http.response.start",
         "status": status,

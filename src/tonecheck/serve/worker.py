@@ -1,15 +1,20 @@
 """One check worker process: `python -m tonecheck.serve.worker`, started by pool.py.
 
-It speaks a small framed protocol on its standard streams, one request at a time:
+It speaks a small framed protocol on its standard streams:
 
-- in: the service's ``Config`` as one JSON line, then per request a line with
-  its length in bytes and the request body as the client sent it (already
-  validated): ``{"text": ...}`` or ``{"texts": [...]}``, with ``input_format``,
-  ``select``, ``ignore``, ``suppressions``;
-- out: a header line ``{"status": N, "length": L}`` followed by exactly L bytes
-  of response body: the ``ReportDocument`` with one report per text, or an error
-  body. After loading, a first header ``{"ready": true}`` (or ``{"ready": false,
-  "error": "..."}`` and exit 2).
+- in: the service's ``Config`` as one JSON line; then messages of one or more
+  requests (those that queued up while the worker was busy): a 4-byte count,
+  and per request a 4-byte length and the request body as the client sent it
+  (already validated): ``{"text": ...}`` or ``{"texts": [...]}``, with
+  ``input_format``, ``select``, ``ignore``, ``suppressions``;
+- out: after loading, a first line ``{"ready": true}`` (or ``{"ready": false,
+  "error": "..."}`` and exit 2); then per request, in order and as soon as its
+  check is done, a 2-byte HTTP status, a 4-byte length and exactly that many
+  bytes of response body: the ``ReportDocument`` with one report per text, or
+  an error body. Integers are big-endian and unsigned.
+
+Each request of a message is checked on its own: one that fails gets its error
+answer, and the others theirs.
 
 Anything else the process prints goes to stderr (the server's log): standard
 output is moved there, and the protocol keeps the original descriptor.
@@ -22,6 +27,7 @@ import gc
 import json
 import logging
 import os
+import struct
 import sys
 from collections import OrderedDict
 from typing import IO, Any
@@ -64,9 +70,26 @@ class _Linters:
         return linter
 
 
-def _answer(out: IO[bytes], status: int, body: bytes, **header: Any) -> None:
-    out.write(json.dumps({"status": status, "length": len(body), **header}).encode() + b"\n" + body)
+# The framing after the first line, shared with pool.py.
+COUNT = struct.Struct(">I")  # requests in one message
+LENGTH = struct.Struct(">I")  # bytes of one request body
+ANSWER = struct.Struct(">HI")  # an answer's HTTP status and the bytes of its body
+
+
+def _loaded(out: IO[bytes], **header: Any) -> None:
+    out.write(json.dumps(header).encode() + b"\n")
     out.flush()
+
+
+def _answer(out: IO[bytes], status: int, body: bytes) -> None:
+    out.write(ANSWER.pack(status, len(body)) + body)
+    out.flush()
+
+
+def _read(source: IO[bytes], size: int) -> bytes | None:
+    """Exactly ``size`` bytes, or None at the end of the input (the server went away)."""
+    data = source.read(size)
+    return data if len(data) == size else None
 
 
 def handle(linters: _Linters, request: dict[str, Any]) -> tuple[int, bytes]:
@@ -102,29 +125,32 @@ def main() -> int:
     try:
         linters = _Linters(Config.model_validate_json(first))
     except TonecheckError as exc:
-        _answer(out, 500, b"", ready=False, error=str(exc))
+        _loaded(out, ready=False, error=str(exc))
         return 2
     except Exception as exc:
         log.exception("could not load the rules")
-        _answer(out, 500, b"", ready=False, error=f"could not load the rules: {exc!r}")
+        _loaded(out, ready=False, error=f"could not load the rules: {exc!r}")
         return 2
     # What is loaded now (spaCy, the packs: about a million objects) lives as long
     # as the worker; frozen, the collector stops re-scanning it every few
     # thousand requests, which showed as latency spikes (as for the CLI, cli.py).
     gc.freeze()
-    _answer(out, 200, b"", ready=True)
+    _loaded(out, ready=True)
     while True:
-        length = source.readline()
-        if not length:
+        count = _read(source, COUNT.size)
+        if count is None:
             return 0
-        request = source.read(int(length))
-        try:
-            status, body = handle(linters, json.loads(request))
-        except Exception:
-            log.exception("check failed")
-            status, body = 500, error_json(500, "internal error while checking; the server log has the details")
-        _answer(out, status, body)
-
+        for _ in range(COUNT.unpack(count)[0]):
+            length = _read(source, LENGTH.size)
+            request = _read(source, LENGTH.unpack(length)[0]) if length is not None else None
+            if request is None:
+                return 0
+            try:
+                status, body = handle(linters, json.loads(request))
+            except Exception:
+                log.exception("check failed")
+                status, body = 500, error_json(500, "internal error while checking; the server log has the details")
+            _answer(out, status, body)
 
 if __name__ == "__main__":
     sys.exit(main())
