@@ -1,4 +1,4 @@
-"""Compiles rules into spaCy matchers and turns matches into raw hits.
+"""Runs the spaCy matchers of compiled rules (matchers.py builds them) and turns matches into raw hits.
 
 A rule finds its words in one of these ways (a rule may combine them):
 
@@ -26,22 +26,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import LEMMA, LOWER, NORM
-from spacy.language import Language
-from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from tonecheck.anchors import Gate, Scan
+from tonecheck.anchors import Scan
 from tonecheck.clauses import Clauses
-from tonecheck.compile import PatternCompiler, compile_patterns
 from tonecheck.cooccur import Span, combine
-from tonecheck.frequencies import word_probabilities
-from tonecheck.lexicons import Lexicons
-from tonecheck.nlp import LEMMA_COMPONENT
+from tonecheck.matchers import Key, Matchers
 from tonecheck.packs import LoadedRule
 from tonecheck.schema import Severity
-
-_ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +44,6 @@ class Hit:
     start: int
     end: int
 
-
-@dataclass(frozen=True, slots=True)
-class _Key:
-    """What a match key stands for: a rule's trigger, one of its parts, or one of its vetoes."""
-
-    rule: int
-    role: str  # "trigger", "part" or "veto"
-    index: int = 0  # the part's or the veto's position in the rule
 
 
 @dataclass
@@ -76,101 +60,8 @@ class RuleTrace:
     reported: list[Span] = field(default_factory=list)  # what the linter reports
 
 
-class CompiledRules:
-    """The rules of one linter, compiled for one pipeline."""
-
-    def __init__(
-        self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str], lexicons: Lexicons | None = None,
-        lemmas: Callable[[Doc], Doc] | None = None,
-    ):
-        self.nlp = nlp
-        # tonecheck's lemma component (nlp.py): the pipeline's own, or one given for a pipeline without it.
-        self.lemmas = lemmas if lemmas is not None else nlp.get_pipe(LEMMA_COMPONENT)
-        # Rules whose needs the pipeline cannot meet are kept aside, not matched.
-        self.rules = [r for r in rules if r.rule.needs <= features]
-        self.skipped = [r for r in rules if not r.rule.needs <= features]
-        vocab = nlp.vocab
-        strings = vocab.strings
-        compiler = PatternCompiler(nlp, lexicons or Lexicons(), self.lemmas)
-        # Token patterns are grouped (a rule's triggers; each part of a
-        # co-occurrence; apart from them a rule's vetoes), one Matcher per
-        # group; the gate picks the groups a document could match, and only
-        # those run. Matchers are built on first use: a one-reply CLI run
-        # needs one or two of them.
-        self.groups: list[Matcher | None] = []
-        self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
-        self.gate = Gate(strings)
-        # Frequencies are English; other languages pick anchors by pattern order.
-        probability = word_probabilities() if nlp.lang == "en" else {}
-        self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
-        self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
-        self.keys: dict[int, _Key] = {}
-        self.trigger_groups: set[int] = set()
-        self.part_groups: dict[int, list[int]] = {}  # rule index -> its parts' groups, in order
-        self.veto_group: dict[int, int] = {}  # rule index -> group of its token vetoes
-        self.veto_scope: dict[tuple[int, int], str | int | tuple[str, int]] = {}
-        phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
-
-        def key(name: str, meaning: _Key) -> str:
-            self.keys[strings.add(name)] = meaning
-            return name
-
-        def new_group(entries: list[tuple[str, Sequence[list[dict]]]], gated: bool) -> int:
-            self.groups.append(None)
-            self.group_patterns.append([(k, _expand_first_tokens(patterns)) for k, patterns in entries])
-            group = len(self.groups) - 1
-            if gated:
-                for _, patterns in entries:
-                    for pattern in patterns:
-                        self.gate.add(group, pattern, probability)
-            return group
-
-        for i, loaded in enumerate(self.rules):
-            rule = loaded.rule
-            trigger = key(rule.id, _Key(i, "trigger"))
-            phrase_jobs.extend((rule.match, phrase, trigger) for phrase in rule.phrases)
-            patterns = [*rule.tokens, *compile_patterns(compiler, loaded, rule.patterns, lambda j: ("patterns", j))]
-            if patterns:
-                self.trigger_groups.add(new_group([(trigger, patterns)], gated=True))
-            if rule.all_:
-                self.part_groups[i] = [
-                    new_group(
-                        [(key(f"{rule.id}#part{k}", _Key(i, "part", k)), compiler.token_patterns(text, loaded, ("all", k)))],
-                        gated=True,
-                    )
-                    for k, text in enumerate(rule.all_)
-                ]
-            if rule.dependency and self.dep_matcher is not None:
-                self.dep_matcher.add(trigger, rule.dependency)
-            token_vetoes = []
-            for j, entry in enumerate(rule.unless):
-                veto = key(f"{rule.id}#unless{j}", _Key(i, "veto", j))
-                self.veto_scope[(i, j)] = entry.scope
-                phrase_jobs.extend((entry.match, phrase, veto) for phrase in entry.phrases)
-                located = lambda m, j=j: ("unless", j, "patterns", m)  # noqa: E731
-                veto_patterns = [*entry.tokens, *compile_patterns(compiler, loaded, entry.patterns, located)]
-                if veto_patterns:
-                    token_vetoes.append((veto, veto_patterns))
-            # Vetoes wait outside the gate: they run only where their rule fired.
-            if token_vetoes:
-                self.veto_group[i] = new_group(token_vetoes, gated=False)
-        self._add_phrases(phrase_jobs)
-
-    def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
-        # Pattern docs go through the same normalisation as the text; lemma
-        # patterns also need the lemma component, the others only the tokenizer.
-        lemma_texts = [phrase for attr, phrase, _ in jobs if attr == "lemma"]
-        lemma_docs = iter(self._lemmatized(lemma_texts))
-        by_key: dict[tuple[str, str], list[Doc]] = defaultdict(list)
-        for attr, phrase, key in jobs:
-            doc = next(lemma_docs) if attr == "lemma" else self.nlp.make_doc(phrase)
-            by_key[(attr, key)].append(doc)
-        for (attr, key), docs in by_key.items():
-            self.phrase_matchers[attr].add(key, docs)
-        self.phrase_matchers = {a: m for a, m in self.phrase_matchers.items() if len(m)}
-
-    def _lemmatized(self, texts: list[str]) -> list[Doc]:
-        return [self.lemmas(self.nlp.make_doc(t)) for t in texts]
+class CompiledRules(Matchers):
+    """The rules of one linter, compiled for one pipeline: matchers.py builds the matchers, this class runs them."""
 
     # -- which groups run where ------------------------------------------------
 
@@ -215,14 +106,6 @@ class CompiledRules:
                 found.append((key, start + begin, stop + begin))
         return found
 
-    def _group(self, group: int) -> Matcher:
-        matcher = self.groups[group]
-        if matcher is None:
-            matcher = self.groups[group] = Matcher(self.nlp.vocab, validate=False)  # validated at load
-            for key, expanded in self.group_patterns[group]:
-                matcher.add(key, expanded)
-        return matcher
-
     # -- matching ---------------------------------------------------------------
 
     def match(self, doc: Doc) -> list[Hit]:
@@ -264,7 +147,7 @@ class CompiledRules:
             return []
         triggers: dict[int, list[Span]] = defaultdict(list)
         parts: dict[int, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
-        phrase_vetoes: list[tuple[_Key, int, int]] = []
+        phrase_vetoes: list[tuple[Key, int, int]] = []
         for key, start, end in raw:
             meaning = self.keys[key]
             if meaning.role == "trigger":
@@ -311,7 +194,7 @@ class CompiledRules:
         self,
         doc: Doc,
         triggers: dict[int, list[Span]],
-        phrase_vetoes: list[tuple[_Key, int, int]],
+        phrase_vetoes: list[tuple[Key, int, int]],
         clauses: _Lazy,
     ) -> dict[int, list[tuple[int, int, int]]]:
         """Veto matches of the rules that fired: (start, end, unless index) per rule."""
@@ -368,38 +251,6 @@ class _Lazy:
             self.value = self.make()
         return self.value
 
-
-# Each expanded value is one more pattern tried at every token; past about a
-# dozen values one Python set lookup is cheaper (measured on the real replies).
-_EXPAND_AT_MOST = 12
-
-
-def _expand_first_tokens(patterns: Sequence[list[dict]]) -> list[list[dict]]:
-    """Rewrite `{NORM: {IN: [a, b]}}` in a pattern's first token as one pattern per value.
-
-    spaCy checks every pattern's first token at every token of the document. An
-    exact attribute value is compared in C; an `IN` set is a Python predicate
-    called per token, which made set-led patterns cost ~10x the whole pipeline.
-    Only the first token matters (later ones run only once a match has started),
-    and only a mandatory one: an optional first token would also start matches
-    at the second. Large sets stay predicates (see _EXPAND_AT_MOST).
-    """
-    expanded: list[list[dict]] = []
-    for pattern in patterns:
-        first = pattern[0]
-        sets = [k for k, v in first.items() if isinstance(v, dict) and set(v) == {"IN"}]
-        if (
-            first.get("OP", "1") != "1"
-            or len(sets) != 1
-            or len(first[sets[0]]["IN"]) > _EXPAND_AT_MOST
-            or not all(isinstance(x, str) for x in first[sets[0]]["IN"])
-        ):
-            expanded.append(pattern)
-            continue
-        attr = sets[0]
-        for value in dict.fromkeys(first[attr]["IN"]):
-            expanded.append([{**first, attr: value}, *pattern[1:]])
-    return expanded
 
 
 def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

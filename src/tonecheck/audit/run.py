@@ -84,32 +84,8 @@ def lint_rows(
     window = threading.Semaphore(max(4, 2 * n_process) * batch_size)
     state: dict[str, Any] = {"stop": False, "error": None}
 
-    def texts() -> Iterator[str]:
-        # May run in the pool's feeder thread: it must never raise (the pool would
-        # hang), so a read error ends the stream and is raised by the consumer.
-        source = iter(chunks)
-        first_row = 0
-        while True:
-            try:
-                chunk = next(source)
-            except StopIteration:
-                return
-            except Exception as exc:  # InputError, OSError...: re-raised below
-                state["error"] = exc
-                return
-            rows = rows_of(chunk, spec, first_row)
-            first_row += len(rows)
-            for row in rows:
-                if row.body is None:
-                    pending.append(row)
-                    continue
-                window.acquire()
-                if state["stop"]:
-                    return
-                pending.append(row)
-                yield row.body
-
-    reports = linter.check_many(texts(), n_process=n_process, batch_size=batch_size, input_format=spec.input_format)
+    replies = _replies(chunks, spec, pending, window, state)
+    reports = linter.check_many(replies, n_process=n_process, batch_size=batch_size, input_format=spec.input_format)
     try:
         for report in reports:
             while pending[0].body is None:
@@ -126,6 +102,37 @@ def lint_rows(
         close = getattr(reports, "close", None)
         if close:
             close()
+
+
+def _replies(
+    chunks: Iterable[Chunk], spec: AuditSpec, pending: deque[Row], window: threading.Semaphore, state: dict[str, Any]
+) -> Iterator[str]:
+    """The text of each row to lint, read only as ``window`` allows; every row read is appended to ``pending``.
+
+    May run in the pool's feeder thread: it must never raise (the pool would
+    hang), so a read error ends the stream and is raised by the consumer.
+    """
+    source = iter(chunks)
+    first_row = 0
+    while True:
+        try:
+            chunk = next(source)
+        except StopIteration:
+            return
+        except Exception as exc:  # InputError, OSError...: re-raised by lint_rows
+            state["error"] = exc
+            return
+        rows = rows_of(chunk, spec, first_row)
+        first_row += len(rows)
+        for row in rows:
+            if row.body is None:
+                pending.append(row)
+                continue
+            window.acquire()
+            if state["stop"]:
+                return
+            pending.append(row)
+            yield row.body
 
 
 def lint_chunk(

@@ -88,16 +88,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
-    app.state.options = options
-    listed = sorted(linter.rules + linter.skipped_rules, key=lambda r: r.id)
-    app.state.running = {r.id for r in linter.rules}
-    app.state.severities = linter.severities
-    app.state.all_rules = load_rules(options.config)
-    app.state.docs_url = options.config.docs_url
-    app.state.installed = {r.id: pack.distribution for r in app.state.all_rules if (pack := origin(r.path)) is not None}
-    app.state.rules = [
-        summary(r, linter.severities[r.id], r.id in app.state.running, app.state.installed.get(r.id)) for r in listed
-    ]
+    _fill_state(app.state, linter, options)
     app.include_router(router)
     _document_bodies(app)
 
@@ -107,7 +98,25 @@ def create_app(options: ServeOptions) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     _install_error_handlers(app, options)
+    _add_middleware(app, options)
+    return app
 
+
+def _fill_state(state: State, linter: Linter, options: ServeOptions) -> None:
+    """What the routes read from the app's state, worked out once: the options, every rule, which run, from which package."""
+    state.options = options
+    listed = sorted(linter.rules + linter.skipped_rules, key=lambda r: r.id)
+    state.running = {r.id for r in linter.rules}
+    state.severities = linter.severities
+    state.all_rules = load_rules(options.config)
+    state.docs_url = options.config.docs_url
+    state.installed = {r.id: pack.distribution for r in state.all_rules if (pack := origin(r.path)) is not None}
+    state.rules = [
+        summary(r, linter.severities[r.id], r.id in state.running, state.installed.get(r.id)) for r in listed
+    ]
+
+
+def _add_middleware(app: FastAPI, options: ServeOptions) -> None:
     # Innermost first: the check endpoints' hot path, then the page's headers, ...
     app.add_middleware(_Checks, state=app.state)
     # ... outermost last: CORS answers preflights (which never carry a token) and
@@ -124,7 +133,6 @@ def create_app(options: ServeOptions) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
-    return app
 
 
 def _document_bodies(app: FastAPI) -> None:

@@ -133,7 +133,7 @@ def main() -> int:
         return 2
     # What is loaded now (spaCy, the packs: about a million objects) lives as long
     # as the worker; frozen, the collector stops re-scanning it every few
-    # thousand requests, which showed as latency spikes (as for the CLI, cli.py).
+    # thousand requests, which showed as latency spikes (as for the CLI: cli/__init__.py).
     gc.freeze()
     _loaded(out, ready=True)
     while True:
