@@ -270,37 +270,32 @@ class Gate:
             return scan
         index = self._needs
         columns = dict(zip(attrs, table))
-        # The needs this document meets, and which anchor needs its values hold.
+        # The needs this document meets, and its values that are anchors.
         met = 0
-        hit: dict[int, list[tuple[str, int]]] = {}
+        hit: list[tuple[list[int], int, tuple[int, ...]]] = []
         for attr, info, known in index.columns:
-            for value in known.intersection(columns[attr]):
+            column = columns[attr]
+            for value in known.intersection(column):
                 bits, anchors = info[value]
                 met |= bits
-                for k in anchors:
-                    hit.setdefault(k, []).append((attr, value))
+                if anchors:
+                    hit.append((column, value, anchors))
         found = scan.positions
-        where: dict[str, dict[int, list[int]]] = {}  # attr -> value -> its positions, built on first need
-        for k, values in hit.items():
+        for column, value, anchors in hit:
             positions = None
-            for others, members in index.anchored[k]:
-                if others & met != others:
-                    continue
-                if positions is None:
-                    positions = []
-                    for attr, value in values:
-                        if attr not in where:
-                            where[attr] = {}
-                            for i, v in enumerate(columns[attr]):
-                                where[attr].setdefault(v, []).append(i)
-                        positions += where[attr][value]
-                for group, placed in members:
-                    if placed is None:
-                        found.setdefault(group, []).extend(positions)
+            for k in anchors:
+                for others, members in index.anchored[k]:
+                    if others & met != others:
                         continue
-                    for position in positions:
-                        if _all_placed(placed, position, columns, n):
-                            found.setdefault(group, []).append(position)
+                    if positions is None:
+                        positions = _positions(column, value)
+                    for group, placed in members:
+                        if placed is None:
+                            found.setdefault(group, []).extend(positions)
+                            continue
+                        for position in positions:
+                            if _all_placed(placed, position, columns, n):
+                                found.setdefault(group, []).append(position)
         if found:
             scan.anchored = set(found)
             starts = [i for i, value in enumerate(table[-1]) if value == 1]
@@ -395,8 +390,18 @@ class Scan:
         ]
 
 
+def _positions(column: list[int], value: int) -> list[int]:
+    """Where ``value`` occurs in ``column``: list.count and list.index scan in C, an anchor occurs once or twice."""
+    positions = []
+    i = -1
+    for _ in range(column.count(value)):
+        i = column.index(value, i + 1)
+        positions.append(i)
+    return positions
+
+
 def _all_placed(
-    placed: list[tuple[str, frozenset[int], int, int]], position: int, columns: dict[str, list[int]], length: int
+    placed: Sequence[tuple[str, frozenset[int], int, int]], position: int, columns: dict[str, list[int]], length: int
 ) -> bool:
     for attr, values, least, most in placed:
         column = columns[attr]
@@ -408,5 +413,3 @@ def _all_placed(
         else:
             return False
     return True
-
-
