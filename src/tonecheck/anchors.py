@@ -281,6 +281,9 @@ class Gate:
                 if anchors:
                     hit.append((column, value, anchors))
         found = scan.positions
+        # On a long document, one pass per column finds every anchor value's
+        # positions; a reply's few anchors are found with C scans instead.
+        where = _Where(hit) if n > _LONG else None
         for column, value, anchors in hit:
             positions = None
             for k in anchors:
@@ -288,7 +291,7 @@ class Gate:
                     if others & met != others:
                         continue
                     if positions is None:
-                        positions = _positions(column, value)
+                        positions = where.positions(column, value) if where is not None else _positions(column, value)
                     for group, placed in members:
                         if placed is None:
                             found.setdefault(group, []).extend(positions)
@@ -388,6 +391,29 @@ class Scan:
             (starts[k], starts[k + 1] if k + 1 < len(starts) else self.length)
             for k in found
         ]
+
+
+_LONG = 2000  # tokens: past this, count+index per anchor value would cost more than one pass
+
+
+class _Where:
+    """Positions of the anchor values in ``hit``, one pass per column, on first need."""
+
+    def __init__(self, hit: list[tuple[list[int], int, tuple[int, ...]]]):
+        self.wanted: dict[int, set[int]] = {}  # id(column) -> its anchor values
+        for column, value, _ in hit:
+            self.wanted.setdefault(id(column), set()).add(value)
+        self.found: dict[int, dict[int, list[int]]] = {}
+
+    def positions(self, column: list[int], value: int) -> list[int]:
+        found = self.found.get(id(column))
+        if found is None:
+            wanted = self.wanted[id(column)]
+            found = self.found[id(column)] = {v: [] for v in wanted}
+            for i, v in enumerate(column):
+                if v in wanted:
+                    found[v].append(i)
+        return found[value]
 
 
 def _positions(column: list[int], value: int) -> list[int]:
