@@ -22,6 +22,7 @@ sentences around the anchors.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from bisect import bisect_right
@@ -225,6 +226,18 @@ class Gate:
         many forms one word class expands to) are tested once; patterns that
         also sit the same way around the anchor, once per position.
         """
+        # Tens of thousands of small objects: the cyclic collector, run over the
+        # whole vocabulary at each threshold, took two thirds of the build
+        # (0.22 s -> 0.07 s without it, measured). Nothing built here is a cycle.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_needs()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build_needs(self) -> _NeedIndex:
         # The commonest needs get the lowest bits: a typical document then meets
         # only low bits, and its ints stay short.
         needs = sorted({need for _, hashed, _ in self.patterns for need in hashed}, key=lambda need: -self.commonness[need])
