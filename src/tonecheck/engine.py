@@ -73,8 +73,9 @@ class CompiledRules(Matchers):
             plan[group] = scan.sentences(group)
         for group in scan.unanchored & self.trigger_groups:
             plan[group] = whole
+        candidates = scan.anchored | scan.unanchored
         for index, groups in self.part_groups.items():
-            if not all(g in scan.anchored or g in scan.unanchored for g in groups):
+            if not candidates.issuperset(groups):
                 continue
             anchored = [g for g in groups if g in scan.anchored]
             if self.rules[index].rule.scope not in ("clause", "sentence") or not anchored:

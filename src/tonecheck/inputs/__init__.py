@@ -79,7 +79,9 @@ def prepare(text: str, input_format: str = "auto") -> Prepared:
 
 def _blanked(extracted: Prepared, input_format: str) -> Prepared:
     extracted = without_cr(extracted)
-    return replace(extracted, text=blank(extracted.text, input_format))
+    blanked = blank(extracted.text, input_format)
+    # Most replies have nothing to blank: keep the (frozen) Prepared as it is.
+    return extracted if blanked == extracted.text else replace(extracted, text=blanked)
 
 
 def _body(text: str, kind: str) -> Prepared:
