@@ -23,140 +23,18 @@ sentences around the anchors.
 from __future__ import annotations
 
 import gc
-import math
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from spacy.attrs import (
-    IS_ALPHA,
-    IS_DIGIT,
-    IS_LOWER,
-    IS_PUNCT,
-    IS_TITLE,
-    IS_UPPER,
-    LEMMA,
-    LIKE_EMAIL,
-    LIKE_NUM,
-    LIKE_URL,
-    LOWER,
-    NORM,
-    ORTH,
-    SENT_START,
-)
+from spacy.attrs import ORTH, SENT_START
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-_ATTR_IDS = {"NORM": NORM, "LEMMA": LEMMA, "LOWER": LOWER, "ORTH": ORTH}
-_FLAG_IDS = {
-    "IS_ALPHA": IS_ALPHA, "IS_DIGIT": IS_DIGIT, "IS_LOWER": IS_LOWER, "IS_PUNCT": IS_PUNCT,
-    "IS_TITLE": IS_TITLE, "IS_UPPER": IS_UPPER, "LIKE_EMAIL": LIKE_EMAIL, "LIKE_NUM": LIKE_NUM,
-    "LIKE_URL": LIKE_URL,
-}
-
-_UNSEEN = math.exp(-20.0)
-
-
-def _values(spec: Any) -> list[str] | None:
-    if isinstance(spec, str):
-        return [spec]
-    if isinstance(spec, dict) and set(spec) == {"IN"} and all(isinstance(v, str) for v in spec["IN"]):
-        return list(spec["IN"])
-    return None
-
-
-@dataclass(frozen=True)
-class Need:
-    """A mandatory pattern token with a fixed set of values for one attribute."""
-
-    index: int  # position in the pattern
-    attr: str
-    values: tuple[str, ...]
-    op: str
-
-
-def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> list[Need]:
-    """Every mandatory token with fixed values, rarest first; empty if none is fixed."""
-    found: list[tuple[float, Need]] = []
-    for index, token in enumerate(pattern):
-        op = token.get("OP", "1")
-        if op not in ("1", "+"):
-            continue
-        options = [(attr, _values(token.get(attr))) for attr in _ATTR_IDS]
-        options = [(attr, values) for attr, values in options if values]
-        if not options:
-            continue
-        # One attribute per token is enough to require; take its rarest.
-        cost, attr, values = min((_commonness(values, probability), attr, values) for attr, values in options)
-        found.append((cost, Need(index, attr, tuple(values), op)))
-    found.sort(key=lambda item: item[0])
-    return [need for _, need in found]
-
-
-def _commonness(values: Sequence[str], probability: Mapping[str, float]) -> float:
-    """How likely a token is to have one of ``values``, from the words' frequencies."""
-    return sum(math.exp(probability.get(v.lower(), -20.0)) if v else _UNSEEN for v in values)
-
-
-_FAR = 1 << 30
-
-
-def _consumes(op: str) -> tuple[int, int]:
-    """How many document tokens one pattern token takes: (least, most)."""
-    simple = {"1": (1, 1), "?": (0, 1), "+": (1, _FAR), "*": (0, _FAR), "!": (0, 1)}
-    if op in simple:
-        return simple[op]
-    bounds = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op)
-    if not bounds:
-        return 0, _FAR  # an operator this code does not know: claim nothing
-    least = int(bounds[1] or 0)
-    most = least if not bounds[2] else (int(bounds[3]) if bounds[3] else _FAR)
-    return least, most
-
-
-def offsets(pattern: Sequence[dict[str, Any]], anchor: int, other: int) -> tuple[int, int]:
-    """Where token ``other`` can sit relative to token ``anchor`` in any match: (least, most) offset."""
-    low, high = (anchor, other) if other > anchor else (other, anchor)
-    spans = [_consumes(token.get("OP", "1")) for token in pattern[low + 1 : high]]
-    least = sum(s[0] for s in spans)
-    most = min(sum(s[1] for s in spans), _FAR)
-    if other > anchor:
-        return 1 + least, 1 + most
-    return -1 - most, -1 - least
-
-
-def token_tests(pattern: Sequence[dict[str, Any]]) -> list[tuple[tuple[str, ...], int, int, int]]:
-    """For a pattern without fixed words: the flags (and minimum length) its mandatory tokens must have.
-
-    "Three capitalised words in a row" has no word to look up, but a document
-    without two all-capitals tokens of two letters or more side by side cannot
-    match it. Returns (flags, minimum length, least offset, most offset) per
-    mandatory flagged token, offsets relative to the first of them.
-    """
-    flagged: list[tuple[int, tuple[str, ...], int]] = []
-    for index, token in enumerate(pattern):
-        if token.get("OP", "1") != "1":
-            continue
-        flags = tuple(sorted(k for k, v in token.items() if k in _FLAG_IDS and v is True))
-        if not flags:
-            continue
-        length = token.get("LENGTH")
-        if isinstance(length, dict):
-            minimum = max([int(length.get(">=", 0)), int(length.get(">", -1)) + 1, int(length.get("==", 0))])
-        else:
-            minimum = int(length) if isinstance(length, int) else 0
-        flagged.append((index, flags, minimum))
-    if not flagged:
-        return []
-    first = flagged[0][0]
-    return [
-        (flags, minimum, *((0, 0) if index == first else offsets(pattern, first, index)))
-        for index, flags, minimum in flagged
-    ]
+from tonecheck.pattern_needs import ATTR_IDS, FLAG_IDS, commonness, offsets, requirements, token_tests
 
 
 class Gate:
@@ -196,7 +74,7 @@ class Gate:
         # whenever the Matcher's comparisons could all succeed.
         hashed = [(n.attr, frozenset(self.strings.add(v) for v in n.values)) for n in needs]
         for need, key in zip(needs, hashed):
-            self.commonness[key] = _commonness(need.values, probability)
+            self.commonness[key] = commonness(need.values, probability)
         anchor = needs[0]
         # Around an anchor that is one token, the other fixed tokens must sit at
         # offsets the pattern allows: a far stronger test than "somewhere".
@@ -324,7 +202,7 @@ class Gate:
     def _layout(self) -> tuple[list[str], list[int]]:
         """The columns a scan reads: anchor attributes, ORTH (for token tests), SENT_START (worked out once)."""
         attrs = sorted(self.attrs)
-        return attrs, [_ATTR_IDS[a] for a in attrs] + ([ORTH] if self.tested else []) + [SENT_START]
+        return attrs, [ATTR_IDS[a] for a in attrs] + ([ORTH] if self.tested else []) + [SENT_START]
 
     def _tested(self, orths: list[int], vocab: Vocab) -> set[int]:
         """Unanchored groups whose token tests pass at the right offsets (``orths``: the ORTH column).
@@ -342,7 +220,7 @@ class Gate:
             for orth in unseen:
                 lexeme = vocab[orth]
                 for (names, minimum), texts in passing.items():
-                    if len(lexeme.orth_) >= minimum and all(lexeme.check_flag(_FLAG_IDS[name]) for name in names):
+                    if len(lexeme.orth_) >= minimum and all(lexeme.check_flag(FLAG_IDS[name]) for name in names):
                         texts.add(orth)
             classified |= unseen
         length = len(orths)
