@@ -57,6 +57,7 @@ class Gate:
         self.always: set[int] = set()  # groups with a pattern that has no anchor
         self.tested: list[tuple[int, list[tuple[tuple[str, ...], int, int, int]]]] = []  # (group, token_tests)
         self.commonness: dict[tuple[str, frozenset[int]], float] = {}  # per fixed token: how often its words occur
+        self._hashes: dict[tuple[str, ...], frozenset[int]] = {}
 
     def add(self, group: int, pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> None:
         self.__dict__.pop("_layout", None)  # the columns to read may change
@@ -72,7 +73,7 @@ class Gate:
             return
         # Hashed exactly as the Matcher hashes pattern values, so the gate opens
         # whenever the Matcher's comparisons could all succeed.
-        hashed = [(n.attr, frozenset(self.strings.add(v) for v in n.values)) for n in needs]
+        hashed = [(n.attr, self._hashed(n.values)) for n in needs]
         for need, key in zip(needs, hashed):
             self.commonness[key] = commonness(need.values, probability)
         anchor = needs[0]
@@ -91,6 +92,13 @@ class Gate:
         self.anchors.setdefault(attr, set()).update(rarest)
         for value in rarest:
             self.index.setdefault((attr, value), []).append(number)
+
+    def _hashed(self, values: tuple[str, ...]) -> frozenset[int]:
+        """The string hashes of a fixed token's values, worked out once per distinct set (one word class recurs in thousands of patterns)."""
+        found = self._hashes.get(values)
+        if found is None:
+            found = self._hashes[values] = frozenset(self.strings.add(v) for v in values)
+        return found
 
     @cached_property
     def _needs(self) -> _NeedIndex:

@@ -24,6 +24,7 @@ from tonecheck.compile import PatternCompiler, compile_patterns
 from tonecheck.frequencies import word_probabilities
 from tonecheck.lexicons import Lexicons
 from tonecheck.nlp import LEMMA_COMPONENT
+from tonecheck.pattern_needs import Rarity
 from tonecheck.packs import LoadedRule
 
 _ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
@@ -70,7 +71,7 @@ class Matchers:
         self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
         self.gate = Gate(vocab.strings)
         # Frequencies are English; other languages pick anchors by pattern order.
-        self.probability = word_probabilities() if self.nlp.lang == "en" else {}
+        self.probability = Rarity(word_probabilities() if self.nlp.lang == "en" else {})
         self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
         self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
         self.keys: dict[int, Key] = {}
