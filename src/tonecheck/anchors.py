@@ -52,8 +52,6 @@ class Gate:
         self.attrs: set[str] = set()
         # (group, fixed tokens' (attr, values) rarest first, their offsets from the anchor or None)
         self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]], list[tuple[str, frozenset[int], int, int]] | None]] = []
-        self.index: dict[tuple[str, int], list[int]] = {}
-        self.anchors: dict[str, set[int]] = {}
         self.always: set[int] = set()  # groups with a pattern that has no anchor
         self.tested: list[tuple[int, list[tuple[tuple[str, ...], int, int, int]]]] = []  # (group, token_tests)
         self.commonness: dict[tuple[str, frozenset[int]], float] = {}  # per fixed token: how often its words occur
@@ -85,13 +83,8 @@ class Gate:
         placed = None
         if analysis.placed is not None:
             placed = [(attr, values, *offset) for (attr, values), offset in zip(hashed[1:], analysis.placed)]
-        number = len(self.patterns)
         self.patterns.append((group, hashed, placed))
-        attr, rarest = hashed[0]
         self.attrs.update(a for a, _ in hashed)
-        self.anchors.setdefault(attr, set()).update(rarest)
-        for value in rarest:
-            self.index.setdefault((attr, value), []).append(number)
 
     def _hashed(self, values: tuple[str, ...]) -> frozenset[int]:
         """The string hashes of a fixed token's values, worked out once per distinct set (one word class recurs in thousands of patterns)."""
