@@ -22,7 +22,6 @@ sentences around the anchors.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,7 +33,8 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from tonecheck.pattern_needs import ATTR_IDS, FLAG_IDS, commonness, offsets, requirements, token_tests
+from tonecheck.gcpause import collector_paused
+from tonecheck.pattern_needs import ATTR_IDS, FLAG_IDS, Analysis, analyse
 
 
 class Gate:
@@ -52,45 +52,52 @@ class Gate:
         self.attrs: set[str] = set()
         # (group, fixed tokens' (attr, values) rarest first, their offsets from the anchor or None)
         self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]], list[tuple[str, frozenset[int], int, int]] | None]] = []
-        self.index: dict[tuple[str, int], list[int]] = {}
-        self.anchors: dict[str, set[int]] = {}
         self.always: set[int] = set()  # groups with a pattern that has no anchor
         self.tested: list[tuple[int, list[tuple[tuple[str, ...], int, int, int]]]] = []  # (group, token_tests)
         self.commonness: dict[tuple[str, frozenset[int]], float] = {}  # per fixed token: how often its words occur
+        self._hashes: dict[tuple[str, ...], frozenset[int]] = {}
+        self._by_id: dict[int, tuple[tuple[str, ...], frozenset[int]]] = {}
 
     def add(self, group: int, pattern: Sequence[dict[str, Any]], probability: Mapping[str, float]) -> None:
+        self.add_analysed(group, analyse(pattern, probability))
+
+    def add_analysed(self, group: int, analysis: Analysis) -> None:
+        """Add a pattern of ``group`` by its analysis (pattern_needs.analyse; it may come from the cache)."""
         self.__dict__.pop("_layout", None)  # the columns to read may change
         self.__dict__.pop("_passing", None)  # and the token tests
         self.__dict__.pop("_needs", None)  # and the per-document index with them
-        needs = requirements(pattern, probability)
+        needs = analysis.needs
         if not needs:
-            tests = token_tests(pattern)
-            if tests:
-                self.tested.append((group, tests))
+            if analysis.tests:
+                self.tested.append((group, analysis.tests))
             else:
                 self.always.add(group)
             return
         # Hashed exactly as the Matcher hashes pattern values, so the gate opens
         # whenever the Matcher's comparisons could all succeed.
-        hashed = [(n.attr, frozenset(self.strings.add(v) for v in n.values)) for n in needs]
-        for need, key in zip(needs, hashed):
-            self.commonness[key] = commonness(need.values, probability)
-        anchor = needs[0]
+        hashed = [(n.attr, self._hashed(n.values)) for n in needs]
+        for key, cost in zip(hashed, analysis.costs):
+            self.commonness[key] = cost
         # Around an anchor that is one token, the other fixed tokens must sit at
         # offsets the pattern allows: a far stronger test than "somewhere".
         placed = None
-        if anchor.op == "1":
-            placed = [
-                (attr, values, *offsets(pattern, anchor.index, need.index))
-                for need, (attr, values) in zip(needs[1:], hashed[1:])
-            ]
-        number = len(self.patterns)
+        if analysis.placed is not None:
+            placed = [(attr, values, *offset) for (attr, values), offset in zip(hashed[1:], analysis.placed)]
         self.patterns.append((group, hashed, placed))
-        attr, rarest = hashed[0]
         self.attrs.update(a for a, _ in hashed)
-        self.anchors.setdefault(attr, set()).update(rarest)
-        for value in rarest:
-            self.index.setdefault((attr, value), []).append(number)
+
+    def _hashed(self, values: tuple[str, ...]) -> frozenset[int]:
+        """The string hashes of a fixed token's values, worked out once per distinct set (one word class recurs in thousands of patterns)."""
+        # By identity first: the analyses share their value tuples (pattern_needs.analyse),
+        # and hashing a tuple of hundreds of words for each of 70k needs cost 0.14 s.
+        known = self._by_id.get(id(values))
+        if known is not None and known[0] is values:
+            return known[1]
+        found = self._hashes.get(values)
+        if found is None:
+            found = self._hashes[values] = frozenset(self.strings.add(v) for v in values)
+        self._by_id[id(values)] = (values, found)  # holding ``values`` keeps its id from being reused
+        return found
 
     @cached_property
     def _needs(self) -> _NeedIndex:
@@ -107,13 +114,8 @@ class Gate:
         # Tens of thousands of small objects: the cyclic collector, run over the
         # whole vocabulary at each threshold, took two thirds of the build
         # (0.22 s -> 0.07 s without it, measured). Nothing built here is a cycle.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return self._build_needs()
-        finally:
-            if enabled:
-                gc.enable()
 
     def _build_needs(self) -> _NeedIndex:
         # The commonest needs get the lowest bits: a typical document then meets

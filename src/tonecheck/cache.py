@@ -1,9 +1,11 @@
-"""A persistent cache of parsed rule packs, so a cold start skips YAML and validation.
+"""A persistent cache of parsed rule packs and their compiled patterns, so a cold start skips both.
 
 Parsing and validating the built-in packs took ~0.45 s of every CLI start
-(measured); a pickled copy loads in a few milliseconds. An entry is keyed on
-the pack's resolved path, size and modification time, and on tonecheck's and
-Python's versions, so an edited pack or an upgrade never reads a stale entry.
+(measured); a pickled copy loads in a few milliseconds. A parsed pack is keyed
+on the pack's resolved path, size and modification time, and every entry on
+tonecheck's and Python's versions, so an edited pack or an upgrade never reads
+a stale entry. Compiled patterns (compiled_rules.py) are kept the same way,
+under keys of their own: ``load`` and ``store`` take any key parts.
 
 Location: ``$TONECHECK_CACHE_DIR``, else the user cache folder from
 ``platformdirs`` (``$XDG_CACHE_HOME/tonecheck`` or ``~/.cache/tonecheck`` on
@@ -19,15 +21,15 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import platformdirs
 
 T = TypeVar("T")
 
-_VERSION = "2"  # bump when the pickled classes change shape
+_VERSION = "3"  # bump when the pickled classes change shape
 
 
 def cache_dir() -> Path | None:
@@ -44,10 +46,11 @@ def cache_dir() -> Path | None:
 _SHAPERS = ("packs.py", "schema.py", "yamlsource.py", "patterns.py")
 
 
-def _code_stamp() -> str:
+def code_stamp(names: Sequence[str]) -> str:
+    """The modification times of files of the package (modules, data files): part of a key."""
     here = Path(__file__).parent
     stamps = []
-    for name in _SHAPERS:
+    for name in names:
         try:
             stamps.append(str((here / name).stat().st_mtime_ns))
         except OSError:
@@ -55,32 +58,60 @@ def _code_stamp() -> str:
     return ",".join(stamps)
 
 
-def _key(path: Path, stat: os.stat_result) -> str:
+def file_stamp(path: Path) -> str:
+    """A file's resolved path, size and modification time (raises OSError for a missing file)."""
+    stat = path.stat()
+    return f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+
+
+def _entry(directory: Path, kind: str, parts: Sequence[str]) -> Path:
     from tonecheck import __version__
 
-    parts = [_VERSION, __version__, sys.version, _code_stamp(), str(path), str(stat.st_size), str(stat.st_mtime_ns)]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+    key = "\0".join([_VERSION, __version__, sys.version, *parts])
+    return directory / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+
+
+def load(kind: str, parts: Sequence[str]) -> Any:
+    """The entry stored under ``parts``, or None (none stored, unreadable, or the cache is off)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        return pickle.loads(_entry(directory, kind, parts).read_bytes())
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def store(kind: str, parts: Sequence[str], value: Any) -> None:
+    """Keep ``value`` under ``parts`` (atomically: a reader sees the old entry or the new one)."""
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
+            try:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                handle.close()
+                os.unlink(handle.name)
+                return
+        os.replace(handle.name, _entry(directory, kind, parts))
+    except OSError:
+        pass
 
 
 def cached(path: Path, build: Callable[[], T]) -> T:
     """``build()``'s result for the file at ``path``, from the cache when the file is unchanged."""
-    directory = cache_dir()
-    if directory is None:
+    if cache_dir() is None:
         return build()
     try:
-        entry = directory / f"pack-{_key(path, path.stat())}.pickle"
+        parts = [code_stamp(_SHAPERS), file_stamp(path)]
     except OSError:
         return build()  # an unreadable pack: let the loader report it
-    try:
-        return pickle.loads(entry.read_bytes())
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
+    found = load("pack", parts)
+    if found is not None:
+        return found
     value = build()  # errors in the pack itself propagate, and are never cached
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, entry)
-    except OSError:
-        pass
+    store("pack", parts, value)
     return value

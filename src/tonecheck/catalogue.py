@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from tonecheck.config import Config
 from tonecheck.errors import ConfigError, Errors
+from tonecheck.gcpause import collector_paused
 from tonecheck.lexicons import Lexicons
 from tonecheck.packs import LoadedRule, builtin_lexicon_paths, builtin_pack_paths, load_pack_file, pack_files
 from tonecheck.plugins import pack_files as installed_pack_files
@@ -23,6 +24,7 @@ def load_rules(config: Config) -> list[LoadedRule]:
     return load_catalogue(config)[0]
 
 
+@collector_paused()  # parsed packs and pattern trees: many small acyclic objects (gcpause.py)
 def load_catalogue(config: Config) -> tuple[list[LoadedRule], Lexicons]:
     """The configured packs' rules, before selection, and the word classes they may use.
 

@@ -15,9 +15,8 @@ one attribute decides every token:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
@@ -49,14 +48,19 @@ class Spec:
     least: int = 1
     most: int = 1
     flag: str | None = None
+    # Worked out once: _factor hashes every spec of every sequence at every
+    # position (5.4M generated __hash__ calls, 1.6 s of a cold start, measured).
+    _hash: int = field(init=False, repr=False, compare=False)
+    plain: bool = field(init=False, repr=False, compare=False)
+    gap: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def plain(self) -> bool:
-        return self.least == self.most == 1 and self.flag is None
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.norms, self.least, self.most, self.flag)))
+        object.__setattr__(self, "plain", self.least == self.most == 1 and self.flag is None)
+        object.__setattr__(self, "gap", self.norms is None and self.flag is None)
 
-    @property
-    def gap(self) -> bool:
-        return self.norms is None and self.flag is None
+    def __hash__(self) -> int:
+        return self._hash
 
     def to_matcher(self) -> dict[str, Any]:
         token: dict[str, Any] = {}
@@ -72,18 +76,18 @@ class Spec:
         return token
 
 
+
 Sequence_ = tuple[Spec, ...]
 
 
-def _within_a_sentence(tokens: list[dict[str, Any]], sequence: Sequence_) -> list[dict[str, Any]]:
+def _first_required(sequence: Sequence_) -> int:
     """Keep a match inside one sentence: no token after the first required one may start a sentence.
 
     A rule states an idea of one sentence, and the engine runs a rule only on the
     sentences around its anchor words, so a gap (`_{0,6}`) that ran on into the next
     sentence would match on the whole document and not on those sentences.
     """
-    first = next((i for i, spec in enumerate(sequence) if spec.least > 0), 0)
-    return [dict(token, IS_SENT_START=False) if i > first else token for i, token in enumerate(tokens)]
+    return next((i for i, spec in enumerate(sequence) if spec.least > 0), 0)
 
 
 class CompileError(ValueError):
@@ -99,6 +103,7 @@ class PatternCompiler:
         self.lemmas = lemmas if lemmas is not None else nlp.get_pipe(LEMMA_COMPONENT)
         self._words: dict[tuple[str, bool], Sequence_] = {}
         self._refs: dict[tuple[int, int], list[Sequence_]] = {}
+        self._tokens: dict[tuple[Spec, bool], dict[str, Any]] = {}  # (spec, after the first required token)
 
     # -- the public entry points ---------------------------------------------
 
@@ -114,7 +119,27 @@ class PatternCompiler:
                 rule.path, rule.line_of(*loc), f"in pattern `{text}`: {exc}",
                 rule=rule.id, field=".".join(str(p) for p in loc),
             ) from None
-        return [_within_a_sentence([spec.to_matcher() for spec in sequence], sequence) for sequence in sequences]
+        return [self._matcher_pattern(sequence) for sequence in sequences]
+
+    def _matcher_pattern(self, sequence: Sequence_) -> list[dict[str, Any]]:
+        """The spaCy pattern of one sequence, its token dicts shared with every other pattern holding the same spec.
+
+        A lexicon's spec recurs in thousands of patterns, and one sorted list of
+        its norms per occurrence held most of the compiled patterns' memory.
+        Nothing downstream mutates a pattern (matchers.py copies what it rewrites).
+        """
+        first = _first_required(sequence)
+        return [self._token(spec, i > first) for i, spec in enumerate(sequence)]
+
+    def _token(self, spec: Spec, inside: bool) -> dict[str, Any]:
+        key = (spec, inside)
+        token = self._tokens.get(key)
+        if token is None:
+            token = spec.to_matcher()
+            if inside:
+                token["IS_SENT_START"] = False
+            self._tokens[key] = token
+        return token
 
     def word_sequence(self, text: str, lemma: bool = False) -> Sequence_:
         """The normalised token sequence of a word or phrase (``lemma``: any inflection of each word)."""
@@ -230,35 +255,45 @@ def _merge_words(sequences: list[Sequence_]) -> list[Sequence_]:
 
 
 def _factor(sequences: list[Sequence_]) -> list[Sequence_]:
-    """Merge sequences that differ in one plain position: exact, and fewer Matcher patterns."""
+    """Merge sequences that differ in one plain position: exact, and fewer Matcher patterns.
+
+    Sequences are grouped on everything but one position, at every position, until
+    nothing merges. The grouping keys are tuples of small ints standing for the
+    specs (equal specs, equal ints): hashing slices of specs took a second of a
+    cold start (measured).
+    """
+    codes: dict[Spec, int] = {}
+    entries = [_coded(sequence, codes) for sequence in sequences]
     changed = True
     while changed:
         changed = False
         for position in range(max((len(s) for s in sequences), default=0)):
-            groups: dict[tuple, list[Sequence_]] = defaultdict(list)
-            order: list[tuple] = []
-            for sequence in sequences:
-                if len(sequence) > position and sequence[position].plain and not sequence[position].gap:
-                    key = (len(sequence), sequence[:position], sequence[position + 1 :])
+            groups: dict[tuple, list[int]] = {}  # in order of first occurrence
+            for k, (sequence, coded, mergeable) in enumerate(entries):
+                if len(coded) > position and mergeable[position]:
+                    key: tuple = (len(coded), coded[:position], coded[position + 1 :])
                 else:
-                    key = ("as is", sequence)
-                if key not in groups:
-                    order.append(key)
-                groups[key].append(sequence)
-            if all(len(group) == 1 for group in groups.values()):
+                    key = ("as is", coded)
+                groups.setdefault(key, []).append(k)
+            if len(groups) == len(entries):
                 continue
-            out: list[Sequence_] = []
-            for key in order:
-                group = groups[key]
+            out = []
+            for key, group in groups.items():
                 if len(group) == 1 or key[0] == "as is":
-                    out.extend(group if key[0] != "as is" else group[:1])
+                    out.append(entries[group[0]])
                     continue
-                norms = _union(s[position].norms for s in group)
-                first = group[0]
-                out.append(first[:position] + (Spec(norms),) + first[position + 1 :])
-            if len(out) < len(sequences):
-                sequences, changed = out, True
+                norms = _union(entries[k][0][position].norms for k in group)
+                first = entries[group[0]][0]
+                out.append(_coded(first[:position] + (Spec(norms),) + first[position + 1 :], codes))
+            entries, changed = out, True
+            sequences = [sequence for sequence, _, _ in entries]
     return sequences
+
+
+def _coded(sequence: Sequence_, codes: dict[Spec, int]) -> tuple[Sequence_, tuple[int, ...], tuple[bool, ...]]:
+    """A sequence, its specs as ints (see _factor), and which positions may merge (plain words)."""
+    coded = tuple(codes.setdefault(spec, len(codes)) for spec in sequence)
+    return sequence, coded, tuple(spec.plain and not spec.gap for spec in sequence)
 
 
 def _check_sequence(sequence: Sequence_) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tonecheck.errors import PackError
 from tonecheck.packs import LoadedLexicon, LoadedRule
-from tonecheck.patterns import parse, references
+from tonecheck.patterns import Ref, parse, references
 
 # Word classes the engine provides (compile.BUILTIN_CLASSES): always there, never declared.
 BUILTIN = {"number": "any number, in digits or words: 4.9, 10,000, 3rd, twelve"}
@@ -139,7 +139,7 @@ class Lexicons:
                 self.entries(lexicon, own)
         for rule in rules:
             for loc, text in pattern_sources(rule):
-                for ref in references(parse(text)):
+                for ref in pattern_references(rule, text):
                     if ref.name not in BUILTIN and self.for_rule(ref.name, rule) is None:
                         raise PackError(
                             rule.path, rule.line_of(*loc),
@@ -167,5 +167,11 @@ def rule_lexicons(rule: LoadedRule) -> list[str]:
     """The word classes a rule refers to, in order of first use."""
     names: dict[str, None] = {}
     for _, text in pattern_sources(rule):
-        names.update(dict.fromkeys(ref.name for ref in references(parse(text))))
+        names.update(dict.fromkeys(ref.name for ref in pattern_references(rule, text)))
     return list(names)
+
+
+def pattern_references(rule: LoadedRule, text: str) -> tuple[Ref, ...]:
+    """The ``@name`` references of one of the rule's pattern strings (from the load, else parsed)."""
+    found = rule.references.get(text)
+    return found if found is not None else tuple(references(parse(text)))

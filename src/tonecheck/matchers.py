@@ -20,10 +20,13 @@ from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from tonecheck.anchors import Gate
-from tonecheck.compile import PatternCompiler, compile_patterns
+from tonecheck.compile import PatternCompiler
+from tonecheck.compiled_rules import CompiledRule, Patterns, compiled_rules
 from tonecheck.frequencies import word_probabilities
+from tonecheck.gcpause import collector_paused
 from tonecheck.lexicons import Lexicons
 from tonecheck.nlp import LEMMA_COMPONENT
+from tonecheck.pattern_needs import Analysis, Rarity
 from tonecheck.packs import LoadedRule
 
 _ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
@@ -41,6 +44,7 @@ class Key:
 class Matchers:
     """The matchers of the rules of one linter, for one pipeline (engine.CompiledRules matches with them)."""
 
+    @collector_paused()  # hundreds of thousands of small acyclic objects (gcpause.py)
     def __init__(
         self, nlp: Language, rules: Sequence[LoadedRule], features: frozenset[str], lexicons: Lexicons | None = None,
         lemmas: Callable[[Doc], Doc] | None = None,
@@ -52,10 +56,12 @@ class Matchers:
         self.rules = [r for r in rules if r.rule.needs <= features]
         self.skipped = [r for r in rules if not r.rule.needs <= features]
         self._start(features)
-        compiler = PatternCompiler(nlp, lexicons or Lexicons(), self.lemmas)
+        lexicons = lexicons or Lexicons()
+        make_compiler = lambda: PatternCompiler(nlp, lexicons, self.lemmas)  # noqa: E731 (only when something compiles)
+        compiled = compiled_rules(self.rules, lexicons, nlp, make_compiler, self.probability)
         phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
-        for i, loaded in enumerate(self.rules):
-            self._add_rule(i, loaded, compiler, phrase_jobs)
+        for i, (loaded, rule) in enumerate(zip(self.rules, compiled)):
+            self._add_rule(i, loaded, rule, phrase_jobs)
         self._add_phrases(phrase_jobs)
 
     def _start(self, features: frozenset[str]) -> None:
@@ -70,7 +76,7 @@ class Matchers:
         self.group_patterns: list[list[tuple[str, list[list[dict]]]]] = []
         self.gate = Gate(vocab.strings)
         # Frequencies are English; other languages pick anchors by pattern order.
-        self.probability = word_probabilities() if self.nlp.lang == "en" else {}
+        self.probability = Rarity(word_probabilities() if self.nlp.lang == "en" else {})
         self.phrase_matchers = {attr: PhraseMatcher(vocab, attr=attr_id) for attr, attr_id in _ATTRS.items()}
         self.dep_matcher = DependencyMatcher(vocab) if "parser" in features else None
         self.keys: dict[int, Key] = {}
@@ -83,49 +89,38 @@ class Matchers:
         self.keys[self.nlp.vocab.strings.add(name)] = meaning
         return name
 
-    def _new_group(self, entries: list[tuple[str, Sequence[list[dict]]]], gated: bool) -> int:
+    def _new_group(self, entries: list[tuple[str, Patterns]], needs: list[Analysis] | None) -> int:
+        """A group of (key, expanded patterns); ``needs``: its patterns' analyses, to gate it (None: ungated)."""
         self.groups.append(None)
-        self.group_patterns.append([(k, _expand_first_tokens(patterns)) for k, patterns in entries])
+        self.group_patterns.append(entries)
         group = len(self.groups) - 1
-        if gated:
-            for _, patterns in entries:
-                for pattern in patterns:
-                    self.gate.add(group, pattern, self.probability)
+        for analysis in needs or ():
+            self.gate.add_analysed(group, analysis)
         return group
 
-    def _add_rule(self, i: int, loaded: LoadedRule, compiler: PatternCompiler, phrase_jobs: list[tuple[str, str, str]]) -> None:
+    def _add_rule(self, i: int, loaded: LoadedRule, compiled: CompiledRule, phrase_jobs: list[tuple[str, str, str]]) -> None:
         rule = loaded.rule
         trigger = self._key(rule.id, Key(i, "trigger"))
         phrase_jobs.extend((rule.match, phrase, trigger) for phrase in rule.phrases)
-        patterns = [*rule.tokens, *compile_patterns(compiler, loaded, rule.patterns, lambda j: ("patterns", j))]
-        if patterns:
-            self.trigger_groups.add(self._new_group([(trigger, patterns)], gated=True))
+        if compiled.trigger_needs:
+            self.trigger_groups.add(self._new_group([(trigger, compiled.triggers)], compiled.trigger_needs))
         if rule.all_:
             self.part_groups[i] = [
-                self._new_group(
-                    [(self._key(f"{rule.id}#part{k}", Key(i, "part", k)), compiler.token_patterns(text, loaded, ("all", k)))],
-                    gated=True,
-                )
-                for k, text in enumerate(rule.all_)
+                self._new_group([(self._key(f"{rule.id}#part{k}", Key(i, "part", k)), patterns)], needs)
+                for k, (patterns, needs) in enumerate(compiled.parts)
             ]
         if rule.dependency and self.dep_matcher is not None:
             self.dep_matcher.add(trigger, rule.dependency)
-        self._add_vetoes(i, loaded, compiler, phrase_jobs)
-
-    def _add_vetoes(self, i: int, loaded: LoadedRule, compiler: PatternCompiler, phrase_jobs: list[tuple[str, str, str]]) -> None:
-        rule = loaded.rule
         token_vetoes = []
         for j, entry in enumerate(rule.unless):
             veto = self._key(f"{rule.id}#unless{j}", Key(i, "veto", j))
             self.veto_scope[(i, j)] = entry.scope
             phrase_jobs.extend((entry.match, phrase, veto) for phrase in entry.phrases)
-            located = lambda m, j=j: ("unless", j, "patterns", m)  # noqa: E731
-            veto_patterns = [*entry.tokens, *compile_patterns(compiler, loaded, entry.patterns, located)]
-            if veto_patterns:
-                token_vetoes.append((veto, veto_patterns))
+            if compiled.vetoes[j] is not None:
+                token_vetoes.append((veto, compiled.vetoes[j]))
         # Vetoes wait outside the gate: they run only where their rule fired.
         if token_vetoes:
-            self.veto_group[i] = self._new_group(token_vetoes, gated=False)
+            self.veto_group[i] = self._new_group(token_vetoes, needs=None)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
         # Pattern docs go through the same normalisation as the text; lemma
@@ -150,36 +145,3 @@ class Matchers:
             for key, expanded in self.group_patterns[group]:
                 matcher.add(key, expanded)
         return matcher
-
-
-# Each expanded value is one more pattern tried at every token; past about a
-# dozen values one Python set lookup is cheaper (measured on the real replies).
-_EXPAND_AT_MOST = 12
-
-
-def _expand_first_tokens(patterns: Sequence[list[dict]]) -> list[list[dict]]:
-    """Rewrite `{NORM: {IN: [a, b]}}` in a pattern's first token as one pattern per value.
-
-    spaCy checks every pattern's first token at every token of the document. An
-    exact attribute value is compared in C; an `IN` set is a Python predicate
-    called per token, which made set-led patterns cost ~10x the whole pipeline.
-    Only the first token matters (later ones run only once a match has started),
-    and only a mandatory one: an optional first token would also start matches
-    at the second. Large sets stay predicates (see _EXPAND_AT_MOST).
-    """
-    expanded: list[list[dict]] = []
-    for pattern in patterns:
-        first = pattern[0]
-        sets = [k for k, v in first.items() if isinstance(v, dict) and set(v) == {"IN"}]
-        if (
-            first.get("OP", "1") != "1"
-            or len(sets) != 1
-            or len(first[sets[0]]["IN"]) > _EXPAND_AT_MOST
-            or not all(isinstance(x, str) for x in first[sets[0]]["IN"])
-        ):
-            expanded.append(pattern)
-            continue
-        attr = sets[0]
-        for value in dict.fromkeys(first[attr]["IN"]):
-            expanded.append([{**first, attr: value}, *pattern[1:]])
-    return expanded

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.attrs import (
@@ -78,9 +78,76 @@ def requirements(pattern: Sequence[dict[str, Any]], probability: Mapping[str, fl
     return [need for _, need in found]
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What the anchor gate needs to know of one token pattern, worked out from the pattern alone.
+
+    ``needs`` are its fixed tokens, rarest first, with ``costs`` their
+    commonness; ``placed`` the offsets of the others from the anchor when the
+    anchor is one token (else None); ``tests`` the token tests of a pattern
+    without fixed tokens. Kept with the compiled patterns (compiled_rules.py).
+    """
+
+    needs: tuple[Need, ...]
+    costs: tuple[float, ...]
+    placed: tuple[tuple[int, int], ...] | None
+    tests: list[tuple[tuple[str, ...], int, int, int]]
+
+
+def analyse(
+    pattern: Sequence[dict[str, Any]], probability: Mapping[str, float], shared: dict[tuple[str, ...], tuple[str, ...]] | None = None
+) -> Analysis:
+    """The gate's view of ``pattern`` (``probability``: word log probabilities, for rarity).
+
+    ``shared`` makes equal value tuples one object across the patterns analysed
+    with it: one word class recurs in thousands of patterns, and a pickled
+    entry (compiled_rules.py) then holds it once, not thousands of times.
+    """
+    needs = requirements(pattern, probability)
+    if shared is not None:
+        needs = [replace(need, values=shared.setdefault(need.values, need.values)) for need in needs]
+    if not needs:
+        return Analysis((), (), None, token_tests(pattern))
+    anchor = needs[0]
+    placed = None
+    if anchor.op == "1":
+        placed = tuple(offsets(pattern, anchor.index, need.index) for need in needs[1:])
+    return Analysis(tuple(needs), tuple(commonness(need.values, probability) for need in needs), placed, [])
+
+
 def commonness(values: Sequence[str], probability: Mapping[str, float]) -> float:
     """How likely a token is to have one of ``values``, from the words' frequencies."""
+    if isinstance(probability, Rarity):
+        return probability.commonness(values)
     return sum(math.exp(probability.get(v.lower(), -20.0)) if v else _UNSEEN for v in values)
+
+
+class Rarity(Mapping[str, float]):
+    """Word probabilities that remember ``commonness`` per distinct set of values.
+
+    The same word classes recur in thousands of patterns: summing their words'
+    probabilities again for each took 1.2 s of a cold start (139k sums, measured).
+    """
+
+    def __init__(self, probability: Mapping[str, float]):
+        self.probability = probability
+        self._known: dict[tuple[str, ...], float] = {}
+
+    def commonness(self, values: Sequence[str]) -> float:
+        key = tuple(values)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = commonness(key, self.probability)
+        return found
+
+    def __getitem__(self, word: str) -> float:
+        return self.probability[word]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.probability)
+
+    def __len__(self) -> int:
+        return len(self.probability)
 
 
 _FAR = 1 << 30
