@@ -128,6 +128,16 @@ class Linter:
         """Enabled rules that need a parser or tagger the pipeline lacks."""
         return list(self._compiled.skipped)
 
+    def warm_up(self) -> None:
+        """Build now what is otherwise built on first use: every Matcher and the anchor index.
+
+        For long-lived front ends (the check service's workers, the language
+        server), so that their first requests cost what later ones do.
+        """
+        with self._lock:
+            self._compiled.build_all()
+        self.check("Thanks for your patience, the only guarantee is that we will fix it.")
+
     def check(
         self,
         text: str,

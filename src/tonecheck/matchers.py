@@ -138,6 +138,16 @@ class Matchers:
     def _lemmatized(self, texts: list[str]) -> list[Doc]:
         return [self.lemmas(self.nlp.make_doc(t)) for t in texts]
 
+    def build_all(self) -> None:
+        """Build every Matcher now instead of on first use.
+
+        A one-reply CLI run needs one or two Matchers, so they are built lazily;
+        a long-lived service would otherwise pay for them inside its first
+        requests, which then overrun a short time limit (``serve --timeout``).
+        """
+        for group in range(len(self.groups)):
+            self._group(group)
+
     def _group(self, group: int) -> Matcher:
         matcher = self.groups[group]
         if matcher is None:

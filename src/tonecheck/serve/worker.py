@@ -124,6 +124,10 @@ def main() -> int:
         return 0
     try:
         linters = _Linters(Config.model_validate_json(first))
+        # Matchers and the anchor index are built on first use; a worker builds
+        # them before it says it is ready, so a new worker's first check is not
+        # the one to overrun --timeout.
+        linters.default.warm_up()
     except TonecheckError as exc:
         _loaded(out, ready=False, error=str(exc))
         return 2
