@@ -16,7 +16,6 @@ from tonecheck.cli.read import read_input
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
-    from tonecheck.lexicons import rule_lexicons
     from tonecheck.plugins import origin
     from tonecheck.ruledoc import rules_markdown
 
