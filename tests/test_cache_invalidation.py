@@ -1,4 +1,4 @@
-"""The compiled-pattern cache (compiled_rules.py) never serves patterns of an edited lexicon.
+"""The compiled-pattern and anchor-index caches never serve patterns of an edited lexicon.
 
 Real files and a real Linter in fresh processes' shoes: each Linter here is built
 after clearing the in-process caches, so it reads the on-disk cache as a new CLI
@@ -65,6 +65,7 @@ def test_an_edited_lexicon_file_invalidates_the_compiled_patterns(tmp_path, monk
 
     assert _rules_found(_linter(pack, lexicon), "Well, whatever.") == ["invalidation.shrug"]
     assert list(cache.glob("compiled-*.pickle")), "the compiled patterns were cached"
+    assert list(cache.glob("gate-*.pickle")), "and the anchor index built from them"
     # A warm start reads them back and matches the same.
     assert _rules_found(_linter(pack, lexicon), "Well, whatever.") == ["invalidation.shrug"]
 
@@ -93,3 +94,23 @@ def test_no_cache_writes_nothing(tmp_path, monkeypatch):
     lexicon.write_text(LEXICON.format(words="whatever"), encoding="utf-8")
     assert _rules_found(_linter(pack, lexicon), "Well, whatever.") == ["invalidation.shrug"]
     assert not cache.exists()
+
+
+def test_only_the_recently_used_rule_selections_keep_an_anchor_index(tmp_path, monkeypatch):
+    # An index is several MB and keyed on which rules are enabled; old selections must not pile up.
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TONECHECK_CACHE_DIR", str(cache))
+    monkeypatch.delenv("TONECHECK_NO_CACHE", raising=False)
+    selections = [["denigrating"], ["isolating"], ["liability"], ["inflammatory"], ["negative-framing"],
+                  ["denigrating", "isolating"], ["liability", "inflammatory"], ["isolating", "liability"],
+                  ["denigrating", "liability"], ["isolating", "inflammatory"]]
+    first = None
+    for selection in selections:
+        _compiled.cache_clear()
+        linter = Linter(select=selection)
+        first = first or sorted(cache.glob("gate-*.pickle"))
+        found = {f.category for f in linter.check("You're the only customer who has had this problem.").findings}
+        assert ("isolating" in found) == ("isolating" in selection)
+    kept = list(cache.glob("gate-*.pickle"))
+    assert len(kept) == 8
+    assert not set(first) & set(kept), "the least recently used selection's index went first"

@@ -71,19 +71,31 @@ def _entry(directory: Path, kind: str, parts: Sequence[str]) -> Path:
     return directory / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
 
 
-def load(kind: str, parts: Sequence[str]) -> Any:
-    """The entry stored under ``parts``, or None (none stored, unreadable, or the cache is off)."""
+def load(kind: str, parts: Sequence[str], *, touch: bool = False) -> Any:
+    """The entry stored under ``parts``, or None (none stored, unreadable, or the cache is off).
+
+    ``touch`` marks the entry as used now, for kinds that ``store`` prunes.
+    """
     directory = cache_dir()
     if directory is None:
         return None
+    path = _entry(directory, kind, parts)
     try:
-        return pickle.loads(_entry(directory, kind, parts).read_bytes())
+        value = pickle.loads(path.read_bytes())
+        if touch:
+            os.utime(path)
+        return value
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
 
 
-def store(kind: str, parts: Sequence[str], value: Any) -> None:
-    """Keep ``value`` under ``parts`` (atomically: a reader sees the old entry or the new one)."""
+def store(kind: str, parts: Sequence[str], value: Any, *, keep: int | None = None) -> None:
+    """Keep ``value`` under ``parts`` (atomically: a reader sees the old entry or the new one).
+
+    With ``keep``, only that many entries of ``kind`` stay, the most recently
+    used: for kinds keyed on a choice (which rules are enabled) rather than on
+    files, whose old entries would otherwise pile up.
+    """
     directory = cache_dir()
     if directory is None:
         return
@@ -97,8 +109,25 @@ def store(kind: str, parts: Sequence[str], value: Any) -> None:
                 os.unlink(handle.name)
                 return
         os.replace(handle.name, _entry(directory, kind, parts))
+        if keep is not None:
+            _prune(directory, kind, keep)
     except OSError:
         pass
+
+
+def _prune(directory: Path, kind: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently used entries of ``kind``."""
+    entries = []
+    for path in directory.glob(f"{kind}-*.pickle"):
+        try:
+            entries.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue  # removed by another process meanwhile
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def cached(path: Path, build: Callable[[], T]) -> T:

@@ -77,8 +77,13 @@ def compile_rule(
 def compiled_rules(
     rules: Sequence[LoadedRule], lexicons: Lexicons, nlp: Language, compiler: Callable[[], PatternCompiler],
     probability: Mapping[str, float],
-) -> list[CompiledRule]:
-    """``rules`` compiled, in order: from the cache where an entry is current, else compiled (and stored)."""
+) -> tuple[list[CompiledRule], list[str] | None]:
+    """``rules`` compiled, in order: from the cache where an entry is current, else compiled (and stored).
+
+    Also the cache key of the whole selection (every pack's key and the rules'
+    ids, in order), or None when some pack cannot be cached: what is built from
+    all the compiled rules together (the gate) can be kept under it.
+    """
     made: list[PatternCompiler] = []
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
 
@@ -91,11 +96,14 @@ def compiled_rules(
     for loaded in rules:
         by_pack.setdefault(loaded.path, []).append(loaded)
     found: dict[int, CompiledRule] = {}
+    selection: list[str] | None = [] if cache.cache_dir() is not None else None
     for group in by_pack.values():
-        parts = _key(group, lexicons, nlp) if cache.cache_dir() is not None else None
+        parts = _key(group, lexicons, nlp) if selection is not None else None
         if parts is None:
+            selection = None
             found.update((id(r), compile_one(r)) for r in group)
             continue
+        selection.extend(parts)
         entry = cache.load("compiled", parts)
         if not isinstance(entry, dict):
             entry = {}
@@ -105,7 +113,9 @@ def compiled_rules(
         if missing:
             cache.store("compiled", parts, entry)
         found.update((id(r), entry[r.id][1]) for r in group)
-    return [found[id(r)] for r in rules]
+    if selection is not None:
+        selection.append("\0".join(r.id for r in rules))
+    return [found[id(r)] for r in rules], selection
 
 
 def _sources(loaded: LoadedRule) -> tuple:

@@ -55,7 +55,10 @@ def combine(
 
 
 def _within_tokens(parts: Sequence[Sequence[Span]], width: int, ordered: bool) -> list[Span]:
-    pivot = min(range(len(parts)), key=lambda k: len(parts[k]))
+    # Windows around the first part's matches: a fixed choice, so that matches
+    # far from any combination (which the engine may skip reading on a long
+    # draft) cannot change which spans are reported.
+    pivot = 0
     ordered_parts = [sorted(found) for found in parts]
     starts = [[s[0] for s in found] for found in ordered_parts]
     chosen: set[Span] = set()

@@ -22,6 +22,7 @@ on the sentences of their hits.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +79,17 @@ class CompiledRules(Matchers):
             if not candidates.issuperset(groups):
                 continue
             anchored = [g for g in groups if g in scan.anchored]
-            if self.rules[index].rule.scope not in ("clause", "sentence") or not anchored:
+            scope = self.rules[index].rule.scope
+            if isinstance(scope, int) and anchored:
+                # Parts within N tokens: only sentences that reach within N tokens of a
+                # sentence of the rarest part can hold a combination (in a long draft,
+                # a part like "@be" has anchors in nearly every sentence).
+                pivot = min(anchored, key=lambda g: len(scan.sentences(g)))
+                windows = [(begin - scope, end + scope) for begin, end in scan.sentences(pivot)]
+                for g in groups:
+                    plan[g] = _near(scan.sentences(g), windows) if g in scan.anchored else whole
+                continue
+            if scope not in ("clause", "sentence") or not anchored:
                 for g in groups:
                     plan[g] = scan.sentences(g) if g in scan.anchored else whole
                 continue
@@ -176,10 +187,10 @@ class CompiledRules(Matchers):
         vetoes = self._vetoes(doc, triggers, phrase_vetoes, clauses)
         hits: list[Hit] = []
         for index, spans in triggers.items():
-            rule_vetoes = vetoes.get(index, ())
+            rule_vetoes = _VetoIndex(vetoes.get(index, ()))
             trace = traces.get(index) if traces is not None else None
             if trace is not None:
-                trace.vetoes = sorted({(j, (s, e)) for s, e, j in rule_vetoes})
+                trace.vetoes = sorted({(j, (s, e)) for s, e, j in vetoes.get(index, ())})
             for start, end in _longest_first(spans):
                 veto = self._vetoed(index, start, end, rule_vetoes, clauses) if rule_vetoes else None
                 if veto is not None:
@@ -213,12 +224,10 @@ class CompiledRules(Matchers):
                 vetoes[index].append((start, end, self.keys[key].index))
         return vetoes
 
-    def _vetoed(
-        self, index: int, start: int, end: int, vetoes: Sequence[tuple[int, int, int]], clauses: _Lazy
-    ) -> tuple[int, int, int] | None:
+    def _vetoed(self, index: int, start: int, end: int, vetoes: _VetoIndex, clauses: _Lazy) -> tuple[int, int, int] | None:
         """The veto that cancels the hit ``start:end`` of rule ``index``, if any."""
-        for veto in vetoes:
-            v_start, _v_end, j = veto
+        found: tuple[int, tuple[int, int, int]] | None = None
+        for j in vetoes.kinds():
             within = self.veto_scope[(index, j)]
             # A veto counts by where it begins: anywhere in the sentence or
             # clause, or from `within` tokens before the match up to its last
@@ -235,9 +244,45 @@ class CompiledRules(Matchers):
             else:
                 sentence_begin, _ = clauses().bounds("sentence", start, end)
                 lo, hi = max(sentence_begin, start - int(within)), end
-            if lo <= v_start < hi:
-                return veto
-        return None
+            candidate = vetoes.first_starting_in(j, lo, hi)
+            if candidate is not None and (found is None or candidate[0] < found[0]):
+                found = candidate
+        return found[1] if found is not None else None
+
+
+class _VetoIndex:
+    """One rule's veto matches, by ``unless`` entry and sorted by start.
+
+    A hit asks only for the vetoes that begin in its window, found by bisection:
+    testing every hit against every veto match grew with the square of a long
+    draft's length (a 5 MB draft spent a fifth of its check there).
+    """
+
+    def __init__(self, vetoes: Iterable[tuple[int, int, int]]):
+        self.by_kind: dict[int, tuple[list[int], list[tuple[int, tuple[int, int, int]]]]] = {}
+        grouped: dict[int, list[tuple[int, int, tuple[int, int, int]]]] = defaultdict(list)
+        for order, veto in enumerate(vetoes):
+            grouped[veto[2]].append((veto[0], order, veto))
+        for j, entries in grouped.items():
+            entries.sort()
+            self.by_kind[j] = ([e[0] for e in entries], [(e[1], e[2]) for e in entries])
+
+    def __bool__(self) -> bool:
+        return bool(self.by_kind)
+
+    def kinds(self) -> Iterable[int]:
+        return self.by_kind.keys()
+
+    def first_starting_in(self, j: int, lo: int, hi: int) -> tuple[int, tuple[int, int, int]] | None:
+        """Of the vetoes of entry ``j`` that begin in ``lo:hi``, the one listed first, with its place."""
+        starts, entries = self.by_kind[j]
+        k = bisect_left(starts, lo)
+        best = None
+        while k < len(starts) and starts[k] < hi:
+            if best is None or entries[k][0] < best[0]:
+                best = entries[k]
+            k += 1
+        return best
 
 
 class _Lazy:
@@ -252,6 +297,17 @@ class _Lazy:
             self.value = self.make()
         return self.value
 
+
+
+def _near(sentences: list[Span], windows: list[Span]) -> list[Span]:
+    """The ``sentences`` that overlap one of ``windows`` (both sorted, the windows' ends too)."""
+    ends = [end for _, end in windows]
+    near = []
+    for begin, end in sentences:
+        k = bisect_right(ends, begin)  # the first window ending past this sentence's start
+        if k < len(windows) and windows[k][0] < end:
+            near.append((begin, end))
+    return near
 
 
 def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
