@@ -186,7 +186,8 @@ class Gate:
         found = scan.positions
         long = n > _CHUNK
         if self.tested:
-            tested = self._tested(table[len(attrs)], doc.vocab, every=long)
+            orths = table[attrs.index("ORTH")] if "ORTH" in attrs else table[len(attrs)]
+            tested = self._tested(orths, doc.vocab, every=long)
             if long:  # read only the sentences where the tests pass, as around an anchor
                 for group, positions in tested.items():
                     found.setdefault(group, []).extend(positions)
@@ -240,7 +241,9 @@ class Gate:
     def _layout(self) -> tuple[list[str], list[int]]:
         """The columns a scan reads: anchor attributes, ORTH (for token tests), SENT_START (worked out once)."""
         attrs = sorted(self.attrs)
-        return attrs, [ATTR_IDS[a] for a in attrs] + ([ORTH] if self.tested else []) + [SENT_START]
+        # ORTH is read once: as an anchor column when patterns have fixed ORTH tokens, else only for the token tests.
+        extra = [ORTH] if self.tested and "ORTH" not in attrs else []
+        return attrs, [ATTR_IDS[a] for a in attrs] + extra + [SENT_START]
 
     def _tested(self, orths: list[int], vocab: Vocab, every: bool = False) -> dict[int, list[int]]:
         """Unanchored groups whose token tests pass at the right offsets (``orths``: the ORTH column).
