@@ -55,7 +55,6 @@ class Gate:
         self.attrs: set[str] = set()
         # (group, fixed tokens' (attr, values) rarest first, their offsets from the anchor or None)
         self.patterns: list[tuple[int, list[tuple[str, frozenset[int]]], list[tuple[str, frozenset[int], int, int]] | None]] = []
-        self.gated = False  # whether a pattern has fixed tokens (is behind the index)
         self.always: set[int] = set()  # groups with a pattern that has no anchor
         self.tested: list[tuple[int, list[tuple[tuple[str, ...], int, int, int]]]] = []  # (group, token_tests)
         self.commonness: dict[tuple[str, frozenset[int]], float] = {}  # per fixed token: how often its words occur
@@ -64,7 +63,7 @@ class Gate:
 
     def state(self) -> dict[str, Any]:
         """What ``scan`` reads, built: kept in the persistent cache, as the analyses are (compiled_rules.py)."""
-        return {"attrs": self.attrs, "always": self.always, "tested": self.tested, "gated": self.gated, "needs": self._needs}
+        return {"attrs": self.attrs, "always": self.always, "tested": self.tested, "needs": self._needs}
 
     @classmethod
     def restore(cls, strings: StringStore, state: Any) -> Gate | None:
@@ -72,7 +71,7 @@ class Gate:
         if not isinstance(state, dict) or not isinstance(state.get("needs"), _NeedIndex):
             return None
         gate = cls(strings)
-        gate.attrs, gate.always, gate.tested, gate.gated = state["attrs"], state["always"], state["tested"], state["gated"]
+        gate.attrs, gate.always, gate.tested = state["attrs"], state["always"], state["tested"]
         gate.__dict__["_needs"] = state["needs"]
         return gate
 
@@ -102,7 +101,6 @@ class Gate:
         if analysis.placed is not None:
             placed = [(attr, values, *offset) for (attr, values), offset in zip(hashed[1:], analysis.placed)]
         self.patterns.append((group, hashed, placed))
-        self.gated = True
         self.attrs.update(a for a, _ in hashed)
 
     def _hashed(self, values: tuple[str, ...]) -> frozenset[int]:
@@ -177,7 +175,8 @@ class Gate:
         """Which groups could match ``doc``, from one array read and set lookups."""
         scan = Scan(set(), set(self.always))
         n = len(doc)
-        if not n or not (self.gated or self.tested):
+        # ``attrs`` is empty unless some pattern has fixed tokens (is behind the index).
+        if not n or not (self.attrs or self.tested):
             return scan
         attrs, ids = self._layout
         # One read of every column, as Python lists: on a ~30-token reply,
@@ -194,10 +193,10 @@ class Gate:
             else:
                 scan.unanchored |= set(tested)
         columns = dict(zip(attrs, table))
-        if self.gated and not long:
+        if self.attrs and not long:
             self._find(columns, 0, n, found)
         starts = _starts(table[-1]) if long or found else []
-        if self.gated and long:
+        if self.attrs and long:
             # A match sits in one sentence, so its fixed words all occur in one
             # run of whole sentences. Met over a whole long draft, every need
             # is met and the gate would open for nearly every group; met per

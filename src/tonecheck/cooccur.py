@@ -55,14 +55,13 @@ def combine(
 
 
 def _within_tokens(parts: Sequence[Sequence[Span]], width: int, ordered: bool) -> list[Span]:
-    # Windows around the first part's matches: a fixed choice, so that matches
-    # far from any combination (which the engine may skip reading on a long
-    # draft) cannot change which spans are reported.
-    pivot = 0
     ordered_parts = [sorted(found) for found in parts]
     starts = [[s[0] for s in found] for found in ordered_parts]
     chosen: set[Span] = set()
-    for start, end in parts[pivot]:
+    # Windows around the first part's matches: a fixed choice, so that matches
+    # far from any combination (which the engine may skip reading on a long
+    # draft) cannot change which spans are reported.
+    for start, end in parts[0]:
         lo, hi = start - width, end + width
         # Only matches that start within reach can fit: a slice of each sorted part, not a scan of it.
         pools = [

@@ -84,10 +84,11 @@ class CompiledRules(Matchers):
                 # Parts within N tokens: only sentences that reach within N tokens of a
                 # sentence of the rarest part can hold a combination (in a long draft,
                 # a part like "@be" has anchors in nearly every sentence).
-                pivot = min(anchored, key=lambda g: len(scan.sentences(g)))
-                windows = [(begin - scope, end + scope) for begin, end in scan.sentences(pivot)]
+                held = {g: scan.sentences(g) for g in anchored}
+                pivot = min(anchored, key=lambda g: len(held[g]))
+                windows = [(begin - scope, end + scope) for begin, end in held[pivot]]
                 for g in groups:
-                    plan[g] = _near(scan.sentences(g), windows) if g in scan.anchored else whole
+                    plan[g] = _near(held[g], windows) if g in held else whole
                 continue
             if scope not in ("clause", "sentence") or not anchored:
                 for g in groups:
