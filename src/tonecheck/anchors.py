@@ -98,7 +98,7 @@ class Gate:
         # Around an anchor that is one token, the other fixed tokens must sit at
         # offsets the pattern allows: a far stronger test than "somewhere".
         placed = None
-        if analysis.placed is not None:
+        if analysis.placed:  # an anchor alone (no other fixed token) needs no placing
             placed = [(attr, values, *offset) for (attr, values), offset in zip(hashed[1:], analysis.placed)]
         self.patterns.append((group, hashed, placed))
         self.attrs.update(a for a, _ in hashed)
@@ -124,7 +124,7 @@ class Gate:
         of a Python int: OR-ing the bits of a document's present values gives
         every need it meets, and a pattern whose anchor is present is a
         candidate when none of its other needs' bits is missing (one integer
-        AND). Patterns that share an anchor and the same other needs (the
+        AND, after one byte test of its rarest need). Patterns that share an anchor and the same other needs (the
         many forms one word class expands to) are tested once; patterns that
         also sit the same way around the anchor, once per position.
         """
@@ -138,7 +138,8 @@ class Gate:
         # The commonest needs get the lowest bits: a typical document then meets
         # only low bits, and its ints stay short.
         needs = sorted({need for _, hashed, _ in self.patterns for need in hashed}, key=lambda need: -self.commonness[need])
-        number = {need: k for k, need in enumerate(needs)}
+        # Bit 0 is set for every document: an entry without other needs reads it.
+        number = {need: k for k, need in enumerate(needs, start=1)}
         bits: dict[str, dict[int, int]] = {}
         for (attr, values), k in number.items():
             column = bits.setdefault(attr, {})
@@ -160,14 +161,25 @@ class Gate:
                     merged = entries.setdefault(attr, {}).setdefault(value, {})
                     for others, members in anchored[k].items():
                         merged.setdefault(others, {}).update(members)
+        # Most entries of a common anchor value fail on their rarest other need
+        # (the highest bit: the commonest needs have the lowest). Grouped by it,
+        # a scan reads that one bit as a byte of the document's needs and ANDs
+        # big ints only in the groups that pass (141 entries per reply, 7 of
+        # them candidates, measured).
         index = _NeedIndex()
+        index.size = len(needs) // 8 + 1
         index.columns = []
         for attr, column in bits.items():
             flat = entries.get(attr, {})
-            info = {
-                value: (mask, tuple((others, tuple(members)) for others, members in flat.get(value, {}).items()))
-                for value, mask in column.items()
-            }
+            info = {}
+            for value, mask in column.items():
+                groups: dict[int, list[tuple[int, tuple[tuple[int, Any], ...]]]] = {}
+                for others, members in flat.get(value, {}).items():
+                    groups.setdefault(max(0, others.bit_length() - 1), []).append((others, tuple(members)))
+                info[value] = (
+                    mask,
+                    tuple((top >> 3, 1 << (top & 7), tuple(group)) for top, group in groups.items()),
+                )
             index.columns.append((attr, info, frozenset(info)))
         return index
 
@@ -212,29 +224,36 @@ class Gate:
         """Add to ``found`` the anchor positions (plus ``offset``) of the groups that could match ``columns``."""
         index = self._needs
         # The needs these tokens meet, and their values that are anchors.
-        met = 0
-        hit: list[tuple[list[int], int, tuple[tuple[int, tuple[tuple[int, Any], ...]], ...]]] = []
+        met = 1
+        hit = []
         for attr, info, known in index.columns:
             column = columns[attr]
             for value in known.intersection(column):
-                bits, entries = info[value]
+                bits, groups = info[value]
                 met |= bits
-                if entries:
-                    hit.append((column, value, entries))
-        for column, value, entries in hit:
+                if groups:
+                    hit.append((column, value, groups))
+        if not hit:
+            return
+        metb = met.to_bytes(index.size, "little")
+        for column, value, groups in hit:
             positions = None
-            for others, members in entries:
-                if others & met != others:
+            for byte, bit, entries in groups:
+                if not metb[byte] & bit:
                     continue
-                if positions is None:
-                    positions = _positions(column, value)
-                for group, placed in members:
-                    if placed is None:
-                        found.setdefault(group, []).extend(p + offset for p in positions)
+                for others, members in entries:
+                    if others & met != others:
                         continue
-                    for position in positions:
-                        if _all_placed(placed, position, columns, n):
-                            found.setdefault(group, []).append(position + offset)
+                    if positions is None:
+                        positions = _positions(column, value)
+                        at = [p + offset for p in positions] if offset else positions
+                    for group, placed in members:
+                        if placed is None:
+                            found.setdefault(group, []).extend(at)
+                            continue
+                        for position in positions:
+                            if _all_placed(placed, position, columns, n):
+                                found.setdefault(group, []).append(position + offset)
 
     @cached_property
     def _layout(self) -> tuple[list[str], list[int]]:
@@ -254,22 +273,20 @@ class Gate:
         in capitals) costs one set operation.
         """
         found: dict[int, list[int]] = {}
-        present = set(orths)
         passing, classified = self._passing
-        unseen = present - classified
-        if unseen:
-            for orth in unseen:
+        if not classified.issuperset(orths):  # rare once warm: no set built per document
+            for orth in set(orths) - classified:
                 lexeme = vocab[orth]
                 for (names, minimum), texts in passing.items():
                     if len(lexeme.orth_) >= minimum and all(lexeme.check_flag(FLAG_IDS[name]) for name in names):
                         texts.add(orth)
-            classified |= unseen
+                classified.add(orth)
         length = len(orths)
         for group, tests in self.tested:
             if group in found and not every:
                 continue
             first = passing[tests[0][:2]]
-            if first.isdisjoint(present):
+            if first.isdisjoint(orths):
                 continue  # the first token's test fails everywhere: most documents stop here
             rest = [(passing[names, minimum], least, most) for names, minimum, least, most in tests[1:]]
             for position, orth in enumerate(orths):
@@ -291,9 +308,11 @@ class Gate:
 class _NeedIndex:
     """Gate patterns arranged for a scan (see ``Gate._needs``)."""
 
-    # per attribute: (attr, value -> (bits of the needs it meets, its entries), those values), where an
-    # entry of a value is (bits of the other needs, ((group, placement or None), ...)) of the anchor needs it meets
-    columns: list[tuple[str, dict[int, tuple[int, tuple[tuple[int, tuple[tuple[int, Any], ...]], ...]]], frozenset[int]]]
+    # per attribute: (attr, value -> (bits of the needs it meets, its groups), those values), where a group
+    # of a value is (byte, bit of its entries' rarest other need, entries), and an entry is (bits of the
+    # other needs, ((group, placement or None), ...)) of the anchor needs the value meets
+    columns: list[tuple[str, dict[int, tuple[int, tuple[tuple[int, int, tuple[tuple[int, tuple[tuple[int, Any], ...]], ...]], ...]]], frozenset[int]]]
+    size: int  # bytes of a document's needs, one bit each, after bit 0 (every document's)
 
 
 @dataclass
@@ -363,11 +382,10 @@ def _all_placed(
 ) -> bool:
     for attr, values, least, most in placed:
         column = columns[attr]
-        start = max(0, position + least)
-        stop = min(length, position + most + 1)
-        for i in range(start, stop):
-            if column[i] in values:
-                break
-        else:
+        start = position + least
+        if least == most:  # most fixed tokens sit at one offset: one lookup, no slice
+            if not (0 <= start < length and column[start] in values):
+                return False
+        elif values.isdisjoint(column[max(0, start) : min(length, position + most + 1)]):
             return False
     return True
