@@ -114,3 +114,29 @@ def test_only_the_recently_used_rule_selections_keep_an_anchor_index(tmp_path, m
     kept = list(cache.glob("gate-*.pickle"))
     assert len(kept) == 8
     assert not set(first) & set(kept), "the least recently used selection's index went first"
+
+
+@pytest.mark.parametrize("lost", [["gate"], ["needs"], ["gate", "needs"], ["compiled", "gate"], ["compiled", "needs", "gate"]])
+def test_a_lost_cache_entry_is_rebuilt_and_matches_the_same(tmp_path, monkeypatch, lost):
+    # Patterns ("compiled"), their gate analyses ("needs") and the anchor index
+    # ("gate") are separate entries; any of them may be deleted or evicted.
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TONECHECK_CACHE_DIR", str(cache))
+    monkeypatch.delenv("TONECHECK_NO_CACHE", raising=False)
+    pack, lexicon = tmp_path / "invalidation.yaml", tmp_path / "shrug-words.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    lexicon.write_text(LEXICON.format(words="whatever"), encoding="utf-8")
+    assert _rules_found(_linter(pack, lexicon), "Well, whatever.") == ["invalidation.shrug"]
+    for kind in ("compiled", "needs", "gate"):
+        assert list(cache.glob(f"{kind}-*.pickle")), f"a cold start stores {kind}"
+    for kind in lost:
+        for path in cache.glob(f"{kind}-*.pickle"):
+            path.unlink()
+
+    linter = _linter(pack, lexicon)
+    assert _rules_found(linter, "Well, whatever.") == ["invalidation.shrug"]
+    assert _rules_found(linter, "Well, thanks.") == []
+    # The index is rebuilt from the analyses whenever it is lost; with the index
+    # at hand, a start never reads the analyses, so a lost one stays lost.
+    assert bool(list(cache.glob("needs-*.pickle"))) == ("gate" in lost or "needs" not in lost)
+    assert list(cache.glob("gate-*.pickle")) and list(cache.glob("compiled-*.pickle"))

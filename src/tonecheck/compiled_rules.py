@@ -5,13 +5,15 @@ every resulting pattern for the anchor gate (pattern_needs.py) took ~1.7 s of
 every CLI start even after both were made faster (measured); the result is a
 few MB of lists and dicts that unpickle in a few tens of milliseconds.
 
-One cache entry (cache.py) holds the rules of one pack file. Its key names
+Two cache entries (cache.py) hold the rules of one pack file: their patterns
+("compiled") and their gate analyses ("needs"), read only when the gate must
+be built (RuleNeeds). Their key names
 everything the result depends on: the pack file, the files of every lexicon
 its rules use (includes too, so a lexicon edit invalidates it), the pipeline
 (language, name, version, components; spaCy's and spacy-lookups-data's
 versions) and the code and data files that shape the result. Each rule in it
 also keeps its pattern sources, compared on load, so a pack given as text
-under a file's name never gets that file's patterns. An entry grows as rules
+under a file's name never gets that file's patterns. Entries grow as rules
 of its pack are needed: a selection compiles only the rules it runs.
 
 Like the parsed-pack cache this is an optimisation only: a missing, stale or
@@ -47,14 +49,27 @@ class CompiledRule:
     """What matchers.py builds a rule's groups from (Matcher patterns have their first tokens expanded)."""
 
     triggers: Patterns  # the rule's `tokens` and compiled `patterns`
-    trigger_needs: list[Analysis]  # the gate's analysis of each trigger pattern, before expansion
-    parts: list[tuple[Patterns, list[Analysis]]]  # per part of `all`: its patterns and their analyses
+    parts: list[Patterns]  # per part of `all`: its patterns
     vetoes: list[Patterns | None]  # per `unless` entry: its token patterns (None: phrases only)
+
+
+@dataclass
+class RuleNeeds:
+    """The gate's analysis of each of a rule's gated patterns, before expansion.
+
+    Kept apart from the patterns (a cache entry of its own, under the same
+    key): once the built gate is cached too (matchers.py), a start never
+    reads them, and they were two thirds of the compiled entries' unpickling
+    (55 of 80 ms for the built-in packs, measured).
+    """
+
+    triggers: list[Analysis]
+    parts: list[list[Analysis]]  # per part of `all`
 
 
 def compile_rule(
     compiler: PatternCompiler, loaded: LoadedRule, probability: Mapping[str, float], shared: dict | None = None
-) -> CompiledRule:
+) -> tuple[CompiledRule, RuleNeeds]:
     """Compile one rule's token patterns and analyse the gated ones (raises PackError for a bad pattern).
 
     ``shared``: see pattern_needs.analyse (one per cache entry keeps the entry small).
@@ -62,60 +77,88 @@ def compile_rule(
     rule = loaded.rule
     shared = {} if shared is None else shared
     triggers = [*rule.tokens, *compile_patterns(compiler, loaded, rule.patterns, lambda j: ("patterns", j))]
-    parts = []
+    parts, part_needs = [], []
     for k, text in enumerate(rule.all_):
         patterns = compiler.token_patterns(text, loaded, ("all", k))
-        parts.append((expand_first_tokens(patterns), [analyse(p, probability, shared) for p in patterns]))
+        parts.append(expand_first_tokens(patterns))
+        part_needs.append([analyse(p, probability, shared) for p in patterns])
     vetoes = []
     for j, entry in enumerate(rule.unless):
         located = lambda m, j=j: ("unless", j, "patterns", m)  # noqa: E731
         patterns = [*entry.tokens, *compile_patterns(compiler, loaded, entry.patterns, located)]
         vetoes.append(expand_first_tokens(patterns) if patterns else None)
-    return CompiledRule(expand_first_tokens(triggers), [analyse(p, probability, shared) for p in triggers], parts, vetoes)
+    needs = RuleNeeds([analyse(p, probability, shared) for p in triggers], part_needs)
+    return CompiledRule(expand_first_tokens(triggers), parts, vetoes), needs
 
 
-def compiled_rules(
-    rules: Sequence[LoadedRule], lexicons: Lexicons, nlp: Language, compiler: Callable[[], PatternCompiler],
-    probability: Mapping[str, float],
-) -> tuple[list[CompiledRule], list[str] | None]:
-    """``rules`` compiled, in order: from the cache where an entry is current, else compiled (and stored).
+class Compiled:
+    """``rules`` compiled, in order, from the cache where an entry is current, else compiled (and stored).
 
-    Also the cache key of the whole selection (every pack's key and the rules'
-    ids, in order), or None when some pack cannot be cached: what is built from
-    all the compiled rules together (the gate) can be kept under it.
+    ``selection`` is the cache key of the whole selection (every pack's key and
+    the rules' ids, in order), or None when some pack cannot be cached: what
+    is built from all the compiled rules together (the gate) can be kept
+    under it. ``needs()`` gives the rules' gate analyses, read (or compiled)
+    only when asked.
     """
-    made: list[PatternCompiler] = []
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def compile_one(loaded: LoadedRule) -> CompiledRule:
-        if not made:
-            made.append(compiler())
-        return compile_rule(made[0], loaded, probability, shared)
+    def __init__(
+        self, rules: Sequence[LoadedRule], lexicons: Lexicons, nlp: Language, compiler: Callable[[], PatternCompiler],
+        probability: Mapping[str, float],
+    ):
+        self._made: list[PatternCompiler] = []
+        self._make, self._probability = compiler, probability
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._rules = list(rules)
+        by_pack: dict[object, list[LoadedRule]] = {}
+        for loaded in rules:
+            by_pack.setdefault(loaded.path, []).append(loaded)
+        # Per pack: its rules and its cache key (None: not cacheable).
+        self._packs: list[tuple[list[LoadedRule], list[str] | None]] = []
+        selection: list[str] | None = [] if cache.cache_dir() is not None else None
+        for group in by_pack.values():
+            parts = _key(group, lexicons, nlp) if selection is not None else None
+            if parts is None:
+                selection = None
+            else:
+                selection.extend(parts)
+            self._packs.append((group, parts))
+        if selection is not None:
+            selection.append("\0".join(r.id for r in rules))
+        self.selection = selection
+        self._needs: dict[int, RuleNeeds] = {}  # by id(rule), for rules compiled in this process
+        found: dict[int, CompiledRule] = {}
+        for group, parts in self._packs:
+            found.update(self._read(group, parts, "compiled", 0))
+        self.rules = [found[id(r)] for r in self._rules]
 
-    by_pack: dict[object, list[LoadedRule]] = {}
-    for loaded in rules:
-        by_pack.setdefault(loaded.path, []).append(loaded)
-    found: dict[int, CompiledRule] = {}
-    selection: list[str] | None = [] if cache.cache_dir() is not None else None
-    for group in by_pack.values():
-        parts = _key(group, lexicons, nlp) if selection is not None else None
+    def needs(self) -> list[RuleNeeds]:
+        """The gate analyses of the rules, in order."""
+        found: dict[int, RuleNeeds] = {}
+        for group, parts in self._packs:
+            found.update(self._read(group, parts, "needs", 1))
+        return [found[id(r)] for r in self._rules]
+
+    def _read(self, group: list[LoadedRule], parts: list[str] | None, kind: str, half: int) -> dict[int, Any]:
+        """One half of the compiled rules of one pack (0: patterns, 1: needs), by id(rule)."""
         if parts is None:
-            selection = None
-            found.update((id(r), compile_one(r)) for r in group)
-            continue
-        selection.extend(parts)
-        entry = cache.load("compiled", parts)
+            return {id(r): self._needs[id(r)] if half else self._compile(r)[0] for r in group}
+        entry = cache.load(kind, parts)
         if not isinstance(entry, dict):
             entry = {}
-        missing = [r for r in group if not _current(entry.get(r.id), r)]
+        missing = [r for r in group if not _current(entry.get(r.id), r, (CompiledRule, RuleNeeds)[half])]
         for loaded in missing:
-            entry[loaded.id] = (_sources(loaded), compile_one(loaded))
+            made = self._needs.get(id(loaded)) if half else None  # compiled for its patterns already
+            entry[loaded.id] = (_sources(loaded), made if made is not None else self._compile(loaded)[half])
         if missing:
-            cache.store("compiled", parts, entry)
-        found.update((id(r), entry[r.id][1]) for r in group)
-    if selection is not None:
-        selection.append("\0".join(r.id for r in rules))
-    return [found[id(r)] for r in rules], selection
+            cache.store(kind, parts, entry)
+        return {id(r): entry[r.id][1] for r in group}
+
+    def _compile(self, loaded: LoadedRule) -> tuple[CompiledRule, RuleNeeds]:
+        if not self._made:
+            self._made.append(self._make())
+        compiled = compile_rule(self._made[0], loaded, self._probability, self._shared)
+        self._needs[id(loaded)] = compiled[1]
+        return compiled
 
 
 def _sources(loaded: LoadedRule) -> tuple:
@@ -124,11 +167,8 @@ def _sources(loaded: LoadedRule) -> tuple:
     return (rule.tokens, rule.patterns, rule.all_, [(e.tokens, e.patterns) for e in rule.unless], loaded.language)
 
 
-def _current(stored: Any, loaded: LoadedRule) -> bool:
-    return (
-        isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], CompiledRule)
-        and stored[0] == _sources(loaded)
-    )
+def _current(stored: Any, loaded: LoadedRule, kind: type) -> bool:
+    return isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], kind) and stored[0] == _sources(loaded)
 
 
 def _key(rules: Sequence[LoadedRule], lexicons: Lexicons, nlp: Language) -> list[str] | None:

@@ -22,12 +22,12 @@ from spacy.tokens import Doc
 from tonecheck import cache
 from tonecheck.anchors import Gate
 from tonecheck.compile import PatternCompiler
-from tonecheck.compiled_rules import CompiledRule, Patterns, compiled_rules
+from tonecheck.compiled_rules import Compiled, CompiledRule, Patterns
 from tonecheck.frequencies import word_probabilities
 from tonecheck.gcpause import collector_paused
 from tonecheck.lexicons import Lexicons
 from tonecheck.nlp import LEMMA_COMPONENT
-from tonecheck.pattern_needs import Analysis, Rarity
+from tonecheck.pattern_needs import Rarity
 from tonecheck.packs import LoadedRule
 
 _ATTRS = {"lower": LOWER, "norm": NORM, "lemma": LEMMA}
@@ -63,19 +63,25 @@ class Matchers:
         self._start(features)
         lexicons = lexicons or Lexicons()
         make_compiler = lambda: PatternCompiler(nlp, lexicons, self.lemmas)  # noqa: E731 (only when something compiles)
-        compiled, selection = compiled_rules(self.rules, lexicons, nlp, make_compiler, self.probability)
+        built = Compiled(self.rules, lexicons, nlp, make_compiler, self.probability)
+        selection = built.selection
         # The gate built from all the rules' analyses is kept on disk too: filling
         # it took a fifth of a second of every CLI start (measured).
         gate_key = None if selection is None else [cache.code_stamp(_GATE_SHAPERS), *selection]
         restored = Gate.restore(nlp.vocab.strings, cache.load("gate", gate_key, touch=True)) if gate_key else None
+        gated: list[tuple[int, int, int | None]] = []  # (group, rule index, part index or None: its triggers)
+        phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
+        for i, (loaded, rule) in enumerate(zip(self.rules, built.rules)):
+            self._add_rule(i, loaded, rule, phrase_jobs, gated)
+        self._add_phrases(phrase_jobs)
         if restored is not None:
             self.gate = restored
-        self._gate_filled = restored is not None
-        phrase_jobs: list[tuple[str, str, str]] = []  # (attr, phrase, key)
-        for i, (loaded, rule) in enumerate(zip(self.rules, compiled)):
-            self._add_rule(i, loaded, rule, phrase_jobs)
-        self._add_phrases(phrase_jobs)
-        if gate_key and restored is None:
+            return
+        needs = built.needs()
+        for group, i, k in gated:
+            for analysis in needs[i].triggers if k is None else needs[i].parts[k]:
+                self.gate.add_analysed(group, analysis)
+        if gate_key:
             cache.store("gate", gate_key, self.gate.state(), keep=_GATES_KEPT)
 
     def _start(self, features: frozenset[str]) -> None:
@@ -103,27 +109,29 @@ class Matchers:
         self.keys[self.nlp.vocab.strings.add(name)] = meaning
         return name
 
-    def _new_group(self, entries: list[tuple[str, Patterns]], needs: list[Analysis] | None) -> int:
-        """A group of (key, expanded patterns); ``needs``: its patterns' analyses, to gate it (None: ungated)."""
+    def _new_group(self, entries: list[tuple[str, Patterns]]) -> int:
+        """A group of (key, expanded patterns)."""
         self.groups.append(None)
         self.group_patterns.append(entries)
-        group = len(self.groups) - 1
-        if not self._gate_filled:
-            for analysis in needs or ():
-                self.gate.add_analysed(group, analysis)
-        return group
+        return len(self.groups) - 1
 
-    def _add_rule(self, i: int, loaded: LoadedRule, compiled: CompiledRule, phrase_jobs: list[tuple[str, str, str]]) -> None:
+    def _add_rule(
+        self, i: int, loaded: LoadedRule, compiled: CompiledRule, phrase_jobs: list[tuple[str, str, str]],
+        gated: list[tuple[int, int, int | None]],
+    ) -> None:
         rule = loaded.rule
         trigger = self._key(rule.id, Key(i, "trigger"))
         phrase_jobs.extend((rule.match, phrase, trigger) for phrase in rule.phrases)
-        if compiled.trigger_needs:
-            self.trigger_groups.add(self._new_group([(trigger, compiled.triggers)], compiled.trigger_needs))
+        if compiled.triggers:
+            group = self._new_group([(trigger, compiled.triggers)])
+            self.trigger_groups.add(group)
+            gated.append((group, i, None))
         if rule.all_:
-            self.part_groups[i] = [
-                self._new_group([(self._key(f"{rule.id}#part{k}", Key(i, "part", k)), patterns)], needs)
-                for k, (patterns, needs) in enumerate(compiled.parts)
-            ]
+            self.part_groups[i] = []
+            for k, patterns in enumerate(compiled.parts):
+                group = self._new_group([(self._key(f"{rule.id}#part{k}", Key(i, "part", k)), patterns)])
+                self.part_groups[i].append(group)
+                gated.append((group, i, k))
         if rule.dependency and self.dep_matcher is not None:
             self.dep_matcher.add(trigger, rule.dependency)
         token_vetoes = []
@@ -135,7 +143,7 @@ class Matchers:
                 token_vetoes.append((veto, compiled.vetoes[j]))
         # Vetoes wait outside the gate: they run only where their rule fired.
         if token_vetoes:
-            self.veto_group[i] = self._new_group(token_vetoes, needs=None)
+            self.veto_group[i] = self._new_group(token_vetoes)
 
     def _add_phrases(self, jobs: list[tuple[str, str, str]]) -> None:
         # Pattern docs go through the same normalisation as the text; lemma
